@@ -1,0 +1,1 @@
+"""The action server package: `rasa run actions` loads actions.actions."""

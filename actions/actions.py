@@ -1,0 +1,145 @@
+"""Custom actions: read the tracker, call plain functions, return slots.
+
+The logic lives in plain modules (notices.py, clarify.py, lexicon.py) and the reply text in
+data/topics/; each action only puts what it found into slots, and rules pick the reply.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import clarify
+from actions.lexicon import conditions_on_page, load_terms
+from actions.notices import TOPICS, NoticeFeed
+
+logger = logging.getLogger(__name__)
+
+DomainDict = Dict[Text, Any]
+Events = List[Dict[Text, Any]]
+
+# Which part of the notice each question is about; other intents get the whole notice.
+NOTICE_TOPIC_OF_INTENT = {
+    "ask_telehealth": "telehealth",
+    "ask_elective_procedures": "elective_procedures",
+    "ask_safety_precautions": "safety_precautions",
+}
+
+
+class PracticeAction(Action):
+    """An action whose failure the patient never sees: it is logged, and the slots of a
+    safe answer are returned instead."""
+
+    def name(self) -> Text:
+        raise NotImplementedError
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Events:
+        try:
+            return await self.answer(tracker)
+        # The boundary to the patient: whatever went wrong, log it and answer safely,
+        # rather than let the action server fail and the bot say nothing.
+        except Exception:  # noqa: BLE001
+            logger.exception("Action %s failed; answering with its safe fallback.", self.name())
+            return self.on_failure()
+
+    async def answer(self, tracker: Tracker) -> Events:
+        raise NotImplementedError
+
+    def on_failure(self) -> Events:
+        raise NotImplementedError
+
+
+class ActionCheckCondition(PracticeAction):
+    """Whether the practice page lists the condition the patient named."""
+
+    def __init__(self) -> None:
+        self.on_page = conditions_on_page(load_terms())
+
+    def name(self) -> Text:
+        return "action_check_condition"
+
+    async def answer(self, tracker: Tracker) -> Events:
+        message = tracker.latest_message or {}
+        named = [e for e in message.get("entities", []) if e.get("entity") == "condition"]
+        if not named:
+            # No condition the lexicon knows: the rules answer with the whole list.
+            return self.on_failure()
+        # Several named ("herniated disc or sciatica?"): answer for one on the list if any.
+        listed = [e for e in named if e.get("value") in self.on_page]
+        entity = (listed or named)[0]
+        return [
+            SlotSet("condition_listed", bool(listed)),
+            SlotSet("condition_on_page", self.on_page.get(entity.get("value"))),
+            SlotSet("condition_name", as_typed(message.get("text") or "", entity)),
+        ]
+
+    def on_failure(self) -> Events:
+        return [
+            SlotSet("condition_listed", None),
+            SlotSet("condition_on_page", None),
+            SlotSet("condition_name", None),
+        ]
+
+
+def as_typed(text: Text, entity: Dict[Text, Any]) -> Text:
+    """The entity as the patient wrote it, capitalised to start a sentence."""
+    start, end = entity.get("start"), entity.get("end")
+    words = text[start:end].strip() if start is not None and end is not None else ""
+    words = words or str(entity.get("value", "")).replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+class ActionFetchLatestNotice(PracticeAction):
+    """The practice's latest notice, or the part of it the patient asked about."""
+
+    def __init__(self) -> None:
+        # One feed, so one cache, for the life of the action server.
+        self.feed = NoticeFeed.from_env()
+
+    def name(self) -> Text:
+        return "action_fetch_latest_notice"
+
+    async def answer(self, tracker: Tracker) -> Events:
+        notice = await self.feed.latest()
+        topic = NOTICE_TOPIC_OF_INTENT.get(tracker.get_intent_of_latest_message())
+        quote = notice.text if topic is None else " ".join(notice.sentences_about(topic))
+        return [
+            SlotSet("notice_answer", "quote" if quote else "no_mention"),
+            SlotSet("notice_date", notice.date_label),
+            SlotSet("notice_quote", quote or None),
+            SlotSet("notice_topic", TOPICS[topic][0] if topic else "that"),
+        ]
+
+    def on_failure(self) -> Events:
+        return [SlotSet("notice_answer", "unavailable")]
+
+
+class ActionAssessUnclearMessage(PracticeAction):
+    """The NLU was unsure: decide between emergency guidance, asking which of two topics
+    was meant, and saying what the bot can help with."""
+
+    def name(self) -> Text:
+        return "action_assess_unclear_message"
+
+    async def answer(self, tracker: Tracker) -> Events:
+        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+        assessment = clarify.assess(ranking)
+        events = [SlotSet("unclear_message", assessment.outcome)]
+        if assessment.outcome == "clarify":
+            (first_title, first_payload), (second_title, second_payload) = assessment.choices
+            events += [
+                SlotSet("clarify_first_title", first_title),
+                SlotSet("clarify_first_payload", first_payload),
+                SlotSet("clarify_second_title", second_title),
+                SlotSet("clarify_second_payload", second_payload),
+            ]
+        return events
+
+    def on_failure(self) -> Events:
+        return [SlotSet("unclear_message", "deflect")]

@@ -1,0 +1,78 @@
+"""What to do when the NLU is unsure: emergency guidance, ask which of two topics was
+meant, or deflect. Plain Python over the intent ranking, testable without a tracker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+# Button titles for the topics the bot can answer, by intent.
+TOPIC_TITLES = {
+    "ask_what_is_miss": "What MISS is",
+    "ask_incision_size": "Incision size",
+    "ask_benefits": "Benefits",
+    "ask_benefit_safety": "Safety and blood loss",
+    "ask_benefit_infection_pain": "Infection and pain",
+    "ask_benefit_scarring": "Scarring and stitches",
+    "ask_recovery_time": "Recovery time",
+    "ask_hospital_stay": "Hospital stay",
+    "ask_conditions_treated": "Conditions treated",
+    "ask_condition_treated": "Is my condition treated?",
+    "ask_what_is_miglif": "What MIG-LIF is",
+    "ask_miglif_developer": "Who developed MIG-LIF",
+    "ask_surgeons": "Our surgeons",
+    "ask_phone_number": "How to reach us",
+    "ask_telehealth": "Telehealth",
+    "ask_elective_procedures": "Elective procedures",
+    "ask_safety_precautions": "Safety precautions",
+    "ask_latest_news": "Latest update",
+    "ask_cost": "Cost",
+    "ask_insurance": "Insurance",
+    "ask_location": "Our address",
+    "ask_hours": "Office hours",
+    "ask_brace": "Wearing a brace",
+    "ask_physical_therapy": "Physical therapy",
+    "ask_candidacy": "Am I a candidate?",
+    "ask_medical_advice": "Advice for my health",
+    "bot_challenge": "Who I am",
+    "ask_help": "What I can help with",
+}
+
+# Intent -> what the bot does when it is the likely reading of an unsure message.
+EMERGENCY_OUTCOMES = {"report_emergency": "emergency", "report_crisis": "crisis"}
+FALLBACK_INTENT = "nlu_fallback"
+# An emergency reading this likely gets emergency guidance even below the NLU threshold.
+MIN_EMERGENCY_CONFIDENCE = 0.3
+# A runner-up this unlikely is noise, not a second reading worth offering.
+MIN_SECOND_CONFIDENCE = 0.2
+
+
+@dataclass(frozen=True)
+class Assessment:
+    outcome: str  # emergency, crisis, clarify or deflect (slot unclear_message)
+    choices: Tuple[Tuple[str, str], ...] = ()  # (title, payload) of the topics to offer
+
+
+def ranked_intents(ranking: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The intent ranking without the fallback intent, most likely first."""
+    candidates = [entry for entry in ranking if entry.get("name") != FALLBACK_INTENT]
+    return sorted(candidates, key=lambda entry: entry.get("confidence") or 0.0, reverse=True)
+
+
+def assess(ranking: List[Dict[str, Any]]) -> Assessment:
+    candidates = ranked_intents(ranking)
+    top: Optional[Dict[str, Any]] = candidates[0] if candidates else None
+    if top and top["name"] in EMERGENCY_OUTCOMES:
+        if (top.get("confidence") or 0.0) >= MIN_EMERGENCY_CONFIDENCE:
+            return Assessment(EMERGENCY_OUTCOMES[top["name"]])
+    pair = candidates[:2]
+    if (
+        len(pair) == 2
+        and (pair[1].get("confidence") or 0.0) >= MIN_SECOND_CONFIDENCE
+        and all(entry["name"] in TOPIC_TITLES for entry in pair)
+    ):
+        return Assessment(
+            "clarify", tuple((TOPIC_TITLES[entry["name"]], f"/{entry['name']}") for entry in pair)
+        )
+    return Assessment("deflect")

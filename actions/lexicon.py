@@ -1,0 +1,46 @@
+"""The spine-term lexicon (lexicon/spine_terms.yml): plain Python, shared by the spaCy
+pipeline build (scripts/build_spacy_pipeline.py) and the actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import yaml
+
+LEXICON_PATH = Path(__file__).resolve().parent.parent / "lexicon" / "spine_terms.yml"
+
+# Lexicon section -> the entity label the NLU reports (domain.yml entities).
+ENTITY_LABELS = {"conditions": "condition", "procedures": "procedure"}
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    label: str
+    phrases: Tuple[str, ...]
+    # For a condition the practice page lists: the page's words for it.
+    on_page_as: Optional[str] = None
+
+
+def load_terms(path: Path = LEXICON_PATH) -> List[Term]:
+    """Every term of the lexicon. Raises OSError or yaml.YAMLError on an unreadable file."""
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    terms = []
+    for section, label in ENTITY_LABELS.items():
+        for name, entry in (spec.get(section) or {}).items():
+            terms.append(
+                Term(
+                    name=name,
+                    label=label,
+                    phrases=tuple(str(phrase).lower() for phrase in entry.get("phrases", [])),
+                    on_page_as=entry.get("on_page_as"),
+                )
+            )
+    return terms
+
+
+def conditions_on_page(terms: List[Term]) -> Dict[str, str]:
+    """Canonical name -> the page's words, for the conditions the practice page lists."""
+    return {term.name: term.on_page_as for term in terms if term.on_page_as}

@@ -1,0 +1,217 @@
+"""The practice's latest notice: fetch, parse and cache it. Plain Python, no Rasa.
+
+The notice comes from PRACTICE_NOTICE_URL, an RSS 2.0 or Atom feed (or a local file), so
+the practice changes the bot's answers by publishing a new notice, with no retraining.
+When the source is down, slow or broken, the bot answers from the last notice it read,
+else from the notice bundled in actions/data/, and logs a warning: it never goes silent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import calendar
+import html
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Callable, List, Optional, Tuple
+from urllib.parse import unquote, urlparse
+
+import aiohttp
+import feedparser
+
+logger = logging.getLogger(__name__)
+
+BUNDLED_NOTICE = Path(__file__).parent / "data" / "practice-notice.xml"
+DEFAULT_TTL_SECONDS = 300.0
+# A patient waits for every reply (and an SMS gateway gives a webhook 15 s in all): a
+# source slower than this is treated as down.
+FETCH_TIMEOUT_SECONDS = 2.0
+# A notice feed is a few kilobytes; refuse to read an endless or huge response.
+MAX_FEED_BYTES = 1_000_000
+
+# What each notice topic is called in a reply, and the words that show a sentence is about it.
+TOPICS = {
+    "telehealth": ("telehealth", ("telehealth", "telemedicine", "virtual", "video visit", "online visit")),
+    "elective_procedures": ("elective procedures", ("elective", "procedure", "surgery", "surgeries")),
+    "safety_precautions": ("safety precautions", ("precaution", "distancing", "safety", "mask", "sanitiz")),
+}
+
+
+class NoticeError(Exception):
+    """The notice source could not be read or holds no usable notice."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    published: datetime
+    title: str
+    text: str
+
+    @property
+    def date_label(self) -> str:
+        """The date as patients read it: "April 30, 2020"."""
+        return f"{self.published:%B} {self.published.day}, {self.published.year}"
+
+    def sentences_about(self, topic: str) -> List[str]:
+        """The notice's sentences that mention a topic of TOPICS, in order."""
+        _, keywords = TOPICS[topic]
+        return [
+            sentence
+            for sentence in split_sentences(self.text)
+            if any(keyword in sentence.lower() for keyword in keywords)
+        ]
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: List[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        # Block-level tags separate words that the markup ran together.
+        if tag in {"p", "br", "div", "li"}:
+            self.parts.append(" ")
+
+
+def plain_text(markup: str) -> str:
+    """Text of an HTML fragment, entities decoded and whitespace folded."""
+    extractor = _TextExtractor()
+    extractor.feed(markup)
+    extractor.close()
+    return " ".join(html.unescape("".join(extractor.parts)).split())
+
+
+def split_sentences(text: str) -> List[str]:
+    return [part.strip() for part in re.split(r"(?<=[.!?])\s+", text) if part.strip()]
+
+
+def _entry_date(entry: dict) -> Optional[datetime]:
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not parsed:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+
+
+def _entry_text(entry: dict) -> str:
+    # Atom puts the full text in <content>; RSS in <description> (feedparser: summary).
+    contents = entry.get("content") or []
+    markup = contents[0].get("value", "") if contents else entry.get("summary", "")
+    return plain_text(markup or "")
+
+
+def parse_feed(content: bytes) -> Notice:
+    """The entry with the newest date, wherever it stands in the feed.
+
+    Raises NoticeError when the feed holds no dated entry with text.
+    """
+    feed = feedparser.parse(content)
+    dated: List[Tuple[datetime, dict]] = []
+    for entry in feed.entries:
+        published = _entry_date(entry)
+        if published is not None and _entry_text(entry):
+            dated.append((published, entry))
+    if not dated:
+        reason = feed.get("bozo_exception") or "no dated entry with text"
+        raise NoticeError(f"no usable notice in the feed ({reason})")
+    published, entry = max(dated, key=lambda pair: pair[0])
+    return Notice(
+        published=published,
+        title=plain_text(entry.get("title", "")),
+        text=_entry_text(entry),
+    )
+
+
+def load_bundled_notice() -> Notice:
+    return parse_feed(BUNDLED_NOTICE.read_bytes())
+
+
+def _ttl_from_env() -> float:
+    raw = os.environ.get("PRACTICE_NOTICE_TTL", "").strip()
+    if not raw:
+        return DEFAULT_TTL_SECONDS
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        logger.warning(
+            "PRACTICE_NOTICE_TTL=%r is not a number of seconds; using %s.", raw, DEFAULT_TTL_SECONDS
+        )
+        return DEFAULT_TTL_SECONDS
+
+
+class NoticeFeed:
+    """The latest notice from one source, cached for `ttl` seconds.
+
+    `source` is an http(s) URL, a file:// URL or a file path; None means the bundled notice.
+    """
+
+    def __init__(
+        self,
+        source: Optional[str],
+        ttl: float = DEFAULT_TTL_SECONDS,
+        timeout: float = FETCH_TIMEOUT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.source = source
+        self.ttl = ttl
+        self.timeout = timeout
+        self._clock = clock
+        self._last_good: Optional[Notice] = None
+        self._bundled_notice: Optional[Notice] = None
+        self._checked_at: Optional[float] = None
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def from_env(cls) -> "NoticeFeed":
+        source = os.environ.get("PRACTICE_NOTICE_URL", "").strip() or None
+        return cls(source, ttl=_ttl_from_env())
+
+    async def latest(self) -> Notice:
+        """The latest notice: fresh, cached, last good or bundled, in that order of choice."""
+        if self.source is None:
+            return self._bundled()
+        async with self._lock:
+            if self._is_fresh():
+                return self._last_good or self._bundled()
+            self._checked_at = self._clock()
+            try:
+                self._last_good = parse_feed(await self._read())
+            except (NoticeError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+                fallback = "the last notice read" if self._last_good else "the bundled notice"
+                logger.warning(
+                    "Could not read the practice notice from %s (%s: %s); answering from %s.",
+                    self.source, type(error).__name__, error, fallback,
+                )
+            return self._last_good or self._bundled()
+
+    def _is_fresh(self) -> bool:
+        # A failed check counts as a check: a down source is retried once per TTL, so
+        # patients do not each wait for its timeout.
+        return self._checked_at is not None and self._clock() - self._checked_at < self.ttl
+
+    def _bundled(self) -> Notice:
+        if self._bundled_notice is None:
+            self._bundled_notice = load_bundled_notice()
+        return self._bundled_notice
+
+    async def _read(self) -> bytes:
+        parsed = urlparse(self.source)
+        if parsed.scheme in ("http", "https"):
+            return await self._download()
+        path = Path(unquote(parsed.path)) if parsed.scheme == "file" else Path(self.source)
+        return path.read_bytes()[:MAX_FEED_BYTES]
+
+    async def _download(self) -> bytes:
+        timeout = aiohttp.ClientTimeout(total=self.timeout)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with session.get(self.source) as response:
+                response.raise_for_status()
+                return await response.content.read(MAX_FEED_BYTES)
