@@ -7,7 +7,8 @@ data/topics/; each action only puts what it found into slots, and rules pick the
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from abc import ABC, abstractmethod
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -19,8 +20,8 @@ from actions.notices import TOPICS, NoticeFeed
 
 logger = logging.getLogger(__name__)
 
-DomainDict = Dict[Text, Any]
-Events = List[Dict[Text, Any]]
+DomainDict = dict[str, Any]
+Events = list[dict[str, Any]]
 
 # Which part of the notice each question is about; other intents get the whole notice.
 NOTICE_TOPIC_OF_INTENT = {
@@ -30,12 +31,9 @@ NOTICE_TOPIC_OF_INTENT = {
 }
 
 
-class PracticeAction(Action):
+class PracticeAction(Action, ABC):
     """An action whose failure the patient never sees: it is logged, and the slots of a
-    safe answer are returned instead."""
-
-    def name(self) -> Text:
-        raise NotImplementedError
+    safe answer are returned instead. (Abstract, so rasa_sdk does not register it.)"""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -48,11 +46,13 @@ class PracticeAction(Action):
             logger.exception("Action %s failed; answering with its safe fallback.", self.name())
             return self.on_failure()
 
+    @abstractmethod
     async def answer(self, tracker: Tracker) -> Events:
-        raise NotImplementedError
+        """The slots that say how to answer."""
 
+    @abstractmethod
     def on_failure(self) -> Events:
-        raise NotImplementedError
+        """The slots of a safe answer, for when answer() fails."""
 
 
 class ActionCheckCondition(PracticeAction):
@@ -61,7 +61,7 @@ class ActionCheckCondition(PracticeAction):
     def __init__(self) -> None:
         self.on_page = conditions_on_page(load_terms())
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_check_condition"
 
     async def answer(self, tracker: Tracker) -> Events:
@@ -87,7 +87,7 @@ class ActionCheckCondition(PracticeAction):
         ]
 
 
-def as_typed(text: Text, entity: Dict[Text, Any]) -> Text:
+def as_typed(text: str, entity: dict[str, Any]) -> str:
     """The entity as the patient wrote it, capitalised to start a sentence."""
     start, end = entity.get("start"), entity.get("end")
     words = text[start:end].strip() if start is not None and end is not None else ""
@@ -102,12 +102,13 @@ class ActionFetchLatestNotice(PracticeAction):
         # One feed, so one cache, for the life of the action server.
         self.feed = NoticeFeed.from_env()
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fetch_latest_notice"
 
     async def answer(self, tracker: Tracker) -> Events:
         notice = await self.feed.latest()
-        topic = NOTICE_TOPIC_OF_INTENT.get(tracker.get_intent_of_latest_message())
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        topic = NOTICE_TOPIC_OF_INTENT.get(intent)
         quote = notice.text if topic is None else " ".join(notice.sentences_about(topic))
         return [
             SlotSet("notice_answer", "quote" if quote else "no_mention"),
@@ -124,7 +125,7 @@ class ActionAssessUnclearMessage(PracticeAction):
     """The NLU was unsure: decide between emergency guidance, asking which of two topics
     was meant, and saying what the bot can help with."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_assess_unclear_message"
 
     async def answer(self, tracker: Tracker) -> Events:

@@ -5,7 +5,7 @@ meant, or deflect. Plain Python over the intent ranking, testable without a trac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 # Button titles for the topics the bot can answer, by intent.
 TOPIC_TITLES = {
@@ -51,18 +51,18 @@ MIN_SECOND_CONFIDENCE = 0.2
 @dataclass(frozen=True)
 class Assessment:
     outcome: str  # emergency, crisis, clarify or deflect (slot unclear_message)
-    choices: Tuple[Tuple[str, str], ...] = ()  # (title, payload) of the topics to offer
+    choices: tuple[tuple[str, str], ...] = ()  # (title, payload) of the topics to offer
 
 
-def ranked_intents(ranking: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def ranked_intents(ranking: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The intent ranking without the fallback intent, most likely first."""
     candidates = [entry for entry in ranking if entry.get("name") != FALLBACK_INTENT]
     return sorted(candidates, key=lambda entry: entry.get("confidence") or 0.0, reverse=True)
 
 
-def assess(ranking: List[Dict[str, Any]]) -> Assessment:
+def assess(ranking: list[dict[str, Any]]) -> Assessment:
     candidates = ranked_intents(ranking)
-    top: Optional[Dict[str, Any]] = candidates[0] if candidates else None
+    top: dict[str, Any] | None = candidates[0] if candidates else None
     if top and top["name"] in EMERGENCY_OUTCOMES:
         if (top.get("confidence") or 0.0) >= MIN_EMERGENCY_CONFIDENCE:
             return Assessment(EMERGENCY_OUTCOMES[top["name"]])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 import yaml
 
@@ -19,12 +18,12 @@ ENTITY_LABELS = {"conditions": "condition", "procedures": "procedure"}
 class Term:
     name: str
     label: str
-    phrases: Tuple[str, ...]
+    phrases: tuple[str, ...]
     # For a condition the practice page lists: the page's words for it.
-    on_page_as: Optional[str] = None
+    on_page_as: str | None = None
 
 
-def load_terms(path: Path = LEXICON_PATH) -> List[Term]:
+def load_terms(path: Path = LEXICON_PATH) -> list[Term]:
     """Every term of the lexicon. Raises OSError or yaml.YAMLError on an unreadable file."""
     spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     terms = []
@@ -41,6 +40,6 @@ def load_terms(path: Path = LEXICON_PATH) -> List[Term]:
     return terms
 
 
-def conditions_on_page(terms: List[Term]) -> Dict[str, str]:
+def conditions_on_page(terms: list[Term]) -> dict[str, str]:
     """Canonical name -> the page's words, for the conditions the practice page lists."""
     return {term.name: term.on_page_as for term in terms if term.on_page_as}

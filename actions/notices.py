@@ -15,11 +15,11 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Callable, List, Optional, Tuple
 from urllib.parse import unquote, urlparse
 
 import aiohttp
@@ -37,9 +37,18 @@ MAX_FEED_BYTES = 1_000_000
 
 # What each notice topic is called in a reply, and the words that show a sentence is about it.
 TOPICS = {
-    "telehealth": ("telehealth", ("telehealth", "telemedicine", "virtual", "video visit", "online visit")),
-    "elective_procedures": ("elective procedures", ("elective", "procedure", "surgery", "surgeries")),
-    "safety_precautions": ("safety precautions", ("precaution", "distancing", "safety", "mask", "sanitiz")),
+    "telehealth": (
+        "telehealth",
+        ("telehealth", "telemedicine", "virtual", "video visit", "online visit"),
+    ),
+    "elective_procedures": (
+        "elective procedures",
+        ("elective", "procedure", "surgery", "surgeries"),
+    ),
+    "safety_precautions": (
+        "safety precautions",
+        ("precaution", "distancing", "safety", "mask", "sanitiz"),
+    ),
 }
 
 
@@ -58,7 +67,7 @@ class Notice:
         """The date as patients read it: "April 30, 2020"."""
         return f"{self.published:%B} {self.published.day}, {self.published.year}"
 
-    def sentences_about(self, topic: str) -> List[str]:
+    def sentences_about(self, topic: str) -> list[str]:
         """The notice's sentences that mention a topic of TOPICS, in order."""
         _, keywords = TOPICS[topic]
         return [
@@ -71,7 +80,7 @@ class Notice:
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.parts: List[str] = []
+        self.parts: list[str] = []
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
@@ -90,11 +99,11 @@ def plain_text(markup: str) -> str:
     return " ".join(html.unescape("".join(extractor.parts)).split())
 
 
-def split_sentences(text: str) -> List[str]:
+def split_sentences(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"(?<=[.!?])\s+", text) if part.strip()]
 
 
-def _entry_date(entry: dict) -> Optional[datetime]:
+def _entry_date(entry: dict) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
@@ -114,7 +123,7 @@ def parse_feed(content: bytes) -> Notice:
     Raises NoticeError when the feed holds no dated entry with text.
     """
     feed = feedparser.parse(content)
-    dated: List[Tuple[datetime, dict]] = []
+    dated: list[tuple[datetime, dict]] = []
     for entry in feed.entries:
         published = _entry_date(entry)
         if published is not None and _entry_text(entry):
@@ -155,7 +164,7 @@ class NoticeFeed:
 
     def __init__(
         self,
-        source: Optional[str],
+        source: str | None,
         ttl: float = DEFAULT_TTL_SECONDS,
         timeout: float = FETCH_TIMEOUT_SECONDS,
         clock: Callable[[], float] = time.monotonic,
@@ -164,13 +173,13 @@ class NoticeFeed:
         self.ttl = ttl
         self.timeout = timeout
         self._clock = clock
-        self._last_good: Optional[Notice] = None
-        self._bundled_notice: Optional[Notice] = None
-        self._checked_at: Optional[float] = None
+        self._last_good: Notice | None = None
+        self._bundled_notice: Notice | None = None
+        self._checked_at: float | None = None
         self._lock = asyncio.Lock()
 
     @classmethod
-    def from_env(cls) -> "NoticeFeed":
+    def from_env(cls) -> NoticeFeed:
         source = os.environ.get("PRACTICE_NOTICE_URL", "").strip() or None
         return cls(source, ttl=_ttl_from_env())
 

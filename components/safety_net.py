@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Pattern, Text, Tuple
+from re import Pattern
+from typing import Any
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -29,9 +30,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_PHRASES_FILE = "lexicon/emergency_phrases.yml"
 
 
-def load_patterns(path: Path) -> List[Tuple[Text, Pattern[Text]]]:
+def load_patterns(path: Path) -> list[tuple[str, Pattern[str]]]:
     """(intent, compiled pattern) pairs, in file order: the first match wins."""
-    spec: Dict[Text, List[Text]] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    spec: dict[str, list[str]] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return [
         (intent, re.compile(pattern, re.IGNORECASE))
         for intent, patterns in spec.items()
@@ -39,7 +40,7 @@ def load_patterns(path: Path) -> List[Tuple[Text, Pattern[Text]]]:
     ]
 
 
-def match_emergency(text: Text, patterns: List[Tuple[Text, Pattern[Text]]]) -> Optional[Text]:
+def match_emergency(text: str, patterns: list[tuple[str, Pattern[str]]]) -> str | None:
     """The emergency intent a message describes, or None."""
     for intent, pattern in patterns:
         if pattern.search(text):
@@ -54,16 +55,16 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
     """Overrides the predicted intent when a message matches an emergency pattern."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"phrases_file": DEFAULT_PHRASES_FILE}
 
-    def __init__(self, patterns: List[Tuple[Text, Pattern[Text]]]) -> None:
+    def __init__(self, patterns: list[tuple[str, Pattern[str]]]) -> None:
         self._patterns = patterns
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -72,7 +73,7 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         # takes effect on the next start, without retraining.
         return cls(load_patterns(Path(config["phrases_file"])))
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             intent = match_emergency(message.get(TEXT) or "", self._patterns)
             if intent is None:

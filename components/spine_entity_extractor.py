@@ -9,7 +9,7 @@ spaCy a second time.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.constants import SPACY_DOCS
@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 class SpineEntityExtractor(SpacyEntityExtractor):
     """Entities from the lexicon's entity ruler, valued by canonical name."""
 
-    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
+    def process(self, messages: list[Message], model: SpacyModel) -> list[Message]:
         for message in messages:
             doc = message.get(SPACY_DOCS[TEXT]) or model.model(message.get(TEXT, "").lower())
             extracted = self.add_extractor_name(self._canonical_entities(doc))
@@ -36,7 +36,7 @@ class SpineEntityExtractor(SpacyEntityExtractor):
         return messages
 
     @staticmethod
-    def _canonical_entities(doc: Any) -> List[Dict[Text, Any]]:
+    def _canonical_entities(doc: Any) -> list[dict[str, Any]]:
         return [
             {
                 "entity": ent.label_,

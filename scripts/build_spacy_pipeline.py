@@ -13,7 +13,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import spacy
 import yaml
@@ -25,7 +25,7 @@ DEFAULT_OUT = Path(__file__).resolve().parent.parent / "models" / "spacy-en-spin
 logger = logging.getLogger(__name__)
 
 
-def ruler_patterns(terms: List[Term]) -> List[Dict[str, Any]]:
+def ruler_patterns(terms: list[Term]) -> list[dict[str, Any]]:
     """One phrase pattern per synonym, carrying the canonical name as its id."""
     return [
         {"label": term.label, "pattern": phrase, "id": term.name}
@@ -49,7 +49,7 @@ def build(lexicon_path: Path, out_dir: Path) -> spacy.Language:
     return nlp
 
 
-def main(argv: List[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lexicon", type=Path, default=LEXICON_PATH)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)

@@ -1,0 +1,83 @@
+# Entry points. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Rasa 3.6 runs on Python 3.10 only. pyenv's shim answers for python3.10 only when 3.10 is the
+# selected version, so also look where pyenv keeps its interpreters.
+PYTHON310 ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+export PYTHONPATH := $(CURDIR)
+# Rasa's anonymous usage telemetry stays off: the bot handles patient conversations.
+export RASA_TELEMETRY_ENABLED := false
+# TensorFlow's start-up notices are noise in every command's output.
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+MODEL := models/spine-assistant.tar.gz
+SPACY_PIPELINE := models/spacy-en-spine/meta.json
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE)
+
+.PHONY: help install lock spacy train run actions test lint validate unit conversations nlu-heldout e2e bench clean
+
+help: ## List the entry points
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt constraints.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: Rasa 3.6 needs it (pyenv install 3.10)."; exit 1; }
+	$(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet pip==24.2 setuptools==70.3.0 wheel==0.45.1
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+install: $(VENV)/.installed ## Build .venv (Python 3.10) with every pinned dependency
+
+lock: $(VENV)/.installed ## Re-pin constraints.txt from the installed .venv
+	{ head -2 constraints.txt; $(PY) -m pip freeze --all | grep -v '^\(pip\|setuptools\|wheel\)=='; } > constraints.tmp
+	mv constraints.tmp constraints.txt
+
+$(SPACY_PIPELINE): lexicon/spine_terms.yml scripts/build_spacy_pipeline.py actions/lexicon.py $(VENV)/.installed
+	$(PY) -m scripts.build_spacy_pipeline
+
+spacy: $(SPACY_PIPELINE) ## Build the project's spaCy pipeline from lexicon/spine_terms.yml
+
+$(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
+	$(RASA) data validate --fail-on-warnings
+	$(RASA) train --fixed-model-name spine-assistant
+	@touch $@
+
+train: $(MODEL) ## Validate the data and train the model into models/
+
+run: $(MODEL) ## Start the bot: action server (5055) and Rasa server (5005); Ctrl-C stops both
+	scripts/run.sh $(MODEL)
+
+actions: $(VENV)/.installed ## Start only the action server (port 5055)
+	$(RASA) run actions --port 5055
+
+lint: $(VENV)/.installed ## ruff over the Python code
+	$(VENV)/bin/ruff check .
+
+validate: $(VENV)/.installed $(SPACY_PIPELINE) ## rasa data validate, warnings count as errors
+	$(RASA) data validate --fail-on-warnings
+
+unit: $(VENV)/.installed $(SPACY_PIPELINE) ## pytest for the code (no servers)
+	$(PY) -m pytest -m "not e2e"
+
+conversations: $(MODEL) ## The test conversations in tests/conversations/ (rasa test)
+	$(RASA) test core --model $(MODEL) --stories tests/conversations --fail-on-prediction-errors --out results/core
+
+nlu-heldout: $(MODEL) ## Intent accuracy on phrasings not in the training data (>= 95%)
+	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_heldout.yml --out results/nlu-heldout
+	$(PY) -m scripts.check_nlu_accuracy results/nlu-heldout/intent_report.json --minimum 0.95
+
+e2e: $(MODEL) ## End-to-end: real action and Rasa servers over REST
+	$(PY) -m pytest -m e2e
+
+test: lint validate unit conversations nlu-heldout e2e ## Every test
+
+bench: $(MODEL) ## Reply latency and server memory, printed
+	$(PY) -m scripts.benchmark
+
+clean: ## Remove the model, the spaCy pipeline and test results (not .venv)
+	rm -rf models results tests/output

@@ -1,0 +1,118 @@
+"""Start the real action server and Rasa server on free ports, for tests and the benchmark.
+
+    with running_bot(model_path, env={"PRACTICE_NOTICE_URL": url}) as bot:
+        bot.send("sender-id", "hello")  # -> the bot's messages
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = str(Path(sys.executable).parent / "rasa")
+# Loading TensorFlow and the model takes about 20 s on a 2-core machine; allow for a slow one.
+STARTUP_TIMEOUT_SECONDS = 180
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited while starting; log:\n{log.read_text()[-3000:]}")
+        if _ready(url):
+            return
+        time.sleep(0.5)
+    raise TimeoutError(
+        f"{url} not ready after {STARTUP_TIMEOUT_SECONDS}s; log:\n{log.read_text()[-3000:]}"
+    )
+
+
+@dataclass
+class RunningBot:
+    rasa_url: str
+    action_url: str
+    rasa_pid: int
+    action_pid: int
+
+    def send(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
+        """Messages the bot answers over the REST channel."""
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            data=json.dumps({"sender": sender, "message": message}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.load(response)
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def running_bot(
+    model: Path, env: dict[str, str] | None = None, workdir: Path | None = None
+) -> Iterator[RunningBot]:
+    """The action server and the Rasa server (REST channel), stopped on exit."""
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="bot-"))
+    action_port, rasa_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
+    full_env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+                "PYTHONPATH": str(ROOT), **(env or {})}
+    action_log, rasa_log = workdir / "action-server.log", workdir / "rasa-server.log"
+    actions = _start([RASA, "run", "actions", "--port", str(action_port)], full_env, action_log)
+    rasa = None
+    try:
+        rasa = _start(
+            [RASA, "run", "--model", str(model), "--port", str(rasa_port),
+             "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
+            full_env, rasa_log,
+        )
+        wait_until_ready(f"http://127.0.0.1:{action_port}/health", actions, action_log)
+        wait_until_ready(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
+        yield RunningBot(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}",
+                         rasa.pid, actions.pid)
+    finally:
+        if rasa is not None:
+            _stop(rasa)
+        _stop(actions)

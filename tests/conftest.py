@@ -1,0 +1,58 @@
+"""Shared fixtures: a real local HTTP server that serves notice feeds."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "spine-assistant.tar.gz"
+
+
+class FeedServer:
+    """Serves `body` with `status` after `delay` seconds; tests change them between requests."""
+
+    def __init__(self) -> None:
+        self.body = b""
+        self.status = 200
+        self.delay = 0.0
+        self.requests = 0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                server.requests += 1
+                time.sleep(server.delay)
+                self.send_response(server.status)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.send_header("Content-Length", str(len(server.body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(server.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting: what the timeout tests want
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/notices.xml"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    server = FeedServer()
+    yield server
+    server.close()

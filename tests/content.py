@@ -1,0 +1,36 @@
+"""Helpers for tests about what the bot says: the merged responses and the practice page."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+from rasa.shared.importers.importer import TrainingDataImporter
+
+ROOT = Path(__file__).resolve().parent.parent
+# The only source of truth for facts (README: "Where the facts come from").
+PRACTICE_PAGE = Path(
+    os.environ.get("PRACTICE_PAGE", ROOT.parent / "shared" / "source" / "practice-page.txt")
+)
+
+
+@functools.cache
+def practice_page() -> str:
+    return PRACTICE_PAGE.read_text(encoding="utf-8")
+
+
+@functools.cache
+def domain():
+    """The domain as Rasa assembles it: domain.yml plus the responses in data/topics/."""
+    importer = TrainingDataImporter.load_from_config(
+        config_path=str(ROOT / "config.yml"),
+        domain_path=str(ROOT / "domain.yml"),
+        training_data_paths=[str(ROOT / "data")],
+    )
+    return importer.get_domain()
+
+
+def responses() -> dict[str, str]:
+    """Response name -> its text (the first variation)."""
+    return {name: variations[0]["text"] for name, variations in domain().responses.items()}

@@ -1,0 +1,162 @@
+"""Custom actions, run with real rasa-sdk objects (CollectingDispatcher, Tracker)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.actions import (
+    ActionAssessUnclearMessage,
+    ActionCheckCondition,
+    ActionFetchLatestNotice,
+)
+from tests.feeds import NEWER_2026, OLDER_2019, TELEHEALTH_2020, rss
+
+
+def tracker(text: str, intent: str, entities: list[dict] | None = None,
+            ranking: list[dict] | None = None) -> Tracker:
+    return Tracker.from_dict({
+        "sender_id": "test-patient",
+        "slots": {"practice_phone": "501-661-0077"},
+        "latest_message": {
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "entities": entities or [],
+            "intent_ranking": ranking or [],
+        },
+        "events": [],
+    })
+
+
+def condition(text: str, phrase: str, value: str) -> dict[str, Any]:
+    start = text.index(phrase)
+    return {"entity": "condition", "value": value, "start": start, "end": start + len(phrase)}
+
+
+def run(action, tracker_: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker_, {}))
+    return {event["name"]: event["value"] for event in events}, dispatcher.messages
+
+
+def test_condition_on_the_page_is_confirmed_in_the_pages_words():
+    text = "do you treat slipped discs?"
+    slots, messages = run(ActionCheckCondition(), tracker(
+        text, "ask_condition_treated", [condition(text, "slipped discs", "herniated_disc")]))
+    assert slots == {"condition_listed": True, "condition_on_page": "herniated discs",
+                     "condition_name": "Slipped discs"}
+    assert messages == []  # the rules choose the reply
+
+
+def test_condition_not_on_the_page_is_named_as_the_patient_wrote_it():
+    text = "What about Sciatica"
+    slots, _ = run(ActionCheckCondition(), tracker(
+        text, "ask_condition_treated", [condition(text, "Sciatica", "sciatica")]))
+    assert slots == {"condition_listed": False, "condition_on_page": None,
+                     "condition_name": "Sciatica"}
+
+
+def test_unrecognised_condition_leads_to_the_whole_list():
+    slots, _ = run(ActionCheckCondition(), tracker("do you treat gout", "ask_condition_treated"))
+    assert slots == {"condition_listed": None, "condition_on_page": None, "condition_name": None}
+
+
+def test_listed_condition_wins_when_several_are_named():
+    text = "sciatica or stenosis?"
+    slots, _ = run(ActionCheckCondition(), tracker(text, "ask_condition_treated", [
+        condition(text, "sciatica", "sciatica"),
+        condition(text, "stenosis", "lumbar_spinal_stenosis")]))
+    assert slots["condition_listed"] is True
+    assert slots["condition_on_page"] == "lumbar spinal stenosis"
+
+
+@pytest.fixture
+def notice_action(monkeypatch, feed_server):
+    monkeypatch.setenv("PRACTICE_NOTICE_URL", feed_server.url)
+    monkeypatch.setenv("PRACTICE_NOTICE_TTL", "0")
+    return ActionFetchLatestNotice()
+
+
+@pytest.mark.parametrize("intent, quote", [
+    ("ask_telehealth", "We will continue to see patients via telehealth for office visits."),
+    ("ask_elective_procedures", "We are now starting to reschedule elective procedures for "
+                                "those patients who wish to undergo treatment."),
+])
+def test_notice_question_quotes_the_relevant_sentence_with_its_date(
+        notice_action, feed_server, intent, quote):
+    feed_server.body = rss([OLDER_2019, TELEHEALTH_2020])
+    slots, _ = run(notice_action, tracker("?", intent))
+    assert slots["notice_answer"] == "quote"
+    assert slots["notice_date"] == "April 30, 2020"
+    assert slots["notice_quote"] == quote
+
+
+def test_notice_that_does_not_mention_the_topic_says_so(notice_action, feed_server):
+    feed_server.body = rss([TELEHEALTH_2020])
+    slots, _ = run(notice_action, tracker("are you wearing masks", "ask_safety_precautions"))
+    assert slots["notice_answer"] == "no_mention"
+    assert slots["notice_topic"] == "safety precautions"
+    assert slots["notice_quote"] is None
+
+
+def test_latest_news_quotes_the_whole_newest_notice(notice_action, feed_server):
+    feed_server.body = rss([TELEHEALTH_2020, NEWER_2026])
+    slots, _ = run(notice_action, tracker("any news?", "ask_latest_news"))
+    assert slots["notice_date"] == "November 1, 2026"
+    assert slots["notice_quote"] == NEWER_2026[2]
+
+
+def test_changed_feed_changes_the_answer(notice_action, feed_server):
+    feed_server.body = rss([TELEHEALTH_2020])
+    first, _ = run(notice_action, tracker("telehealth?", "ask_telehealth"))
+    feed_server.body = rss([TELEHEALTH_2020, NEWER_2026])
+    second, _ = run(notice_action, tracker("telehealth?", "ask_telehealth"))
+    assert first["notice_quote"] != second["notice_quote"]
+    assert second["notice_quote"].startswith("Telehealth visits end on December 1")
+
+
+def test_failing_action_answers_safely_and_logs(notice_action, monkeypatch, caplog):
+    async def broken() -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(notice_action.feed, "latest", broken)
+    with caplog.at_level(logging.ERROR, logger="actions.actions"):
+        slots, messages = run(notice_action, tracker("telehealth?", "ask_telehealth"))
+    assert slots == {"notice_answer": "unavailable"}
+    assert messages == []
+    assert "action_fetch_latest_notice failed" in caplog.text
+    assert "telehealth?" not in caplog.text  # no patient text in the log
+
+
+def test_unclear_message_between_two_topics_offers_both():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5},
+               {"name": "ask_recovery_time", "confidence": 0.41},
+               {"name": "ask_hospital_stay", "confidence": 0.38}]
+    slots, _ = run(ActionAssessUnclearMessage(),
+                   tracker("how long?", "nlu_fallback", ranking=ranking))
+    assert slots == {
+        "unclear_message": "clarify",
+        "clarify_first_title": "Recovery time", "clarify_first_payload": "/ask_recovery_time",
+        "clarify_second_title": "Hospital stay", "clarify_second_payload": "/ask_hospital_stay",
+    }
+
+
+def test_unclear_message_with_no_good_reading_is_deflected():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5},
+               {"name": "ask_cost", "confidence": 0.3}, {"name": "greet", "confidence": 0.1}]
+    slots, _ = run(ActionAssessUnclearMessage(), tracker("zzz", "nlu_fallback", ranking=ranking))
+    assert slots == {"unclear_message": "deflect"}
+
+
+def test_unclear_message_that_may_be_an_emergency_gets_emergency_guidance():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5},
+               {"name": "report_emergency", "confidence": 0.45},
+               {"name": "ask_recovery_time", "confidence": 0.40}]
+    slots, _ = run(ActionAssessUnclearMessage(), tracker("my leg is odd", "nlu_fallback",
+                                                        ranking=ranking))
+    assert slots == {"unclear_message": "emergency"}
