@@ -56,3 +56,10 @@ def feed_server() -> Iterator[FeedServer]:
     server = FeedServer()
     yield server
     server.close()
+
+
+@pytest.fixture(scope="module")
+def module_feed_server() -> Iterator[FeedServer]:
+    server = FeedServer()
+    yield server
+    server.close()
