@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Held-out intent accuracy: {accuracy:.1%} on {report['weighted avg']['support']} "
           f"phrasings (minimum {args.minimum:.0%}).")
     if misses:
-        print("Intents below a perfect F1: " + ", ".join(f"{k} {v}" for k, v in sorted(misses.items())))
+        below = ", ".join(f"{intent} {f1}" for intent, f1 in sorted(misses.items()))
+        print(f"Intents below a perfect F1: {below}")
     if accuracy < args.minimum:
         print("FAILED: see the errors file beside the report for the phrasings it got wrong.")
         return 1

@@ -31,6 +31,14 @@ EMERGENCIES = [
     "I was in a car accident",
     "this is an emergency",
     "I can't breathe",
+    "i'm numb down there",
+    "i lost feeling in my legs",
+    "both legs went numb",
+    "i'm short of breath",
+    "my temperature is 102 and i had surgery friday",
+    "blood is bleeding through the bandage",
+    "my incision split open",
+    "i slipped on the ice and landed on my back",
 ]
 CRISES = [
     "I want to kill myself",
