@@ -19,7 +19,7 @@ MODEL := models/spine-assistant.tar.gz
 SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE)
 
-.PHONY: help install lock spacy train run actions test lint validate unit conversations nlu-heldout e2e bench clean
+.PHONY: help install lock spacy train run actions test lint validate unit conversations nlu-heldout e2e browser web-deps web-vendor test-browser bench clean
 
 help: ## List the entry points
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -62,7 +62,7 @@ validate: $(VENV)/.installed $(SPACY_PIPELINE) ## rasa data validate, warnings c
 	$(RASA) data validate --fail-on-warnings
 
 unit: $(VENV)/.installed $(SPACY_PIPELINE) ## pytest for the code (no servers)
-	$(PY) -m pytest -m "not e2e"
+	$(PY) -m pytest -m "not e2e and not browser"
 
 conversations: $(MODEL) ## The test conversations in tests/conversations/ (rasa test)
 	$(RASA) test core --model $(MODEL) --stories tests/conversations --fail-on-prediction-errors --out results/core
@@ -74,10 +74,25 @@ nlu-heldout: $(MODEL) ## Intent accuracy on phrasings not in the training data (
 e2e: $(MODEL) ## End-to-end: real action and Rasa servers over REST
 	$(PY) -m pytest -m e2e
 
-test: lint validate unit conversations nlu-heldout e2e ## Every test
+browser: ## Install Debian's Chromium for the browser tests, when missing (needs root)
+	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; }
+	cd web && npm ci --no-audit --no-fund --ignore-scripts
+
+web-deps: web/node_modules/.package-lock.json ## Front-end packages (socket.io client, axe-core)
+
+web-vendor: web-deps ## Re-vendor the socket.io client into web/static/vendor/ (after changing its version)
+	cp web/node_modules/socket.io-client/dist/socket.io.min.js web/static/vendor/
+
+test-browser: $(MODEL) browser web-deps ## The chat widget in headless Chromium (Playwright, axe-core)
+	$(PY) -m pytest -m browser
+
+test: lint validate unit conversations nlu-heldout e2e test-browser ## Every test
 
 bench: $(MODEL) ## Reply latency and server memory, printed
 	$(PY) -m scripts.benchmark
 
-clean: ## Remove the model, the spaCy pipeline and test results (not .venv)
+clean: ## Remove the model, the spaCy pipeline and test results (not .venv, web/node_modules)
 	rm -rf models results tests/output

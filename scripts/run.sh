@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Start the action server and the Rasa server together; Ctrl-C (or either one dying) stops both.
+# Start the action server, the Rasa server and the demo page together; Ctrl-C (or any one of
+# them dying) stops all three.
 # Usage: scripts/run.sh MODEL   (make run builds MODEL first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:?usage: scripts/run.sh MODEL}
+export PYTHONPATH="$PWD"
 rasa_port=${RASA_PORT:-5005}
+demo_port=${DEMO_PORT:-8080}
 # The action server's port is the one endpoints.yml names.
 action_port=5055
 
@@ -19,10 +22,14 @@ actions_pid=$!
 .venv/bin/rasa run --model "$model" --port "$rasa_port" --credentials credentials.yml \
   --endpoints endpoints.yml "${api_flags[@]}" &
 rasa_pid=$!
+.venv/bin/python -m scripts.serve_demo --port "$demo_port" \
+  --chat-server "${CHAT_SERVER_URL:-}" &
+demo_pid=$!
 
-stop() { kill "$actions_pid" "$rasa_pid" 2>/dev/null || true; wait 2>/dev/null || true; }
+stop() { kill "$actions_pid" "$rasa_pid" "$demo_pid" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
 
-echo "Starting: action server on :$action_port, Rasa server on :$rasa_port (REST at /webhooks/rest/webhook)."
-# Whichever stops first (a crash, or Ctrl-C) takes the other down with it.
-wait -n "$actions_pid" "$rasa_pid"
+echo "Starting: action server on :$action_port, Rasa server on :$rasa_port" \
+  "(REST at /webhooks/rest/webhook), demo page with the chat widget on http://localhost:$demo_port"
+# Whichever stops first (a crash, or Ctrl-C) takes the others down with it.
+wait -n "$actions_pid" "$rasa_pid" "$demo_pid"

@@ -1,0 +1,1 @@
+"""Custom Rasa input channels, referenced from credentials.yml by module path."""

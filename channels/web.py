@@ -1,0 +1,69 @@
+"""The website chat channel: Rasa's socket.io channel, open only to listed origins.
+
+Two fixes over Rasa's SocketIOInput:
+- It turns python-engineio's origin check off (`cors_allowed_origins=[]`), so any website
+  could open a chat socket to the bot. Here it is on, with an exact list of origins (never a
+  pattern: a regex also matches look-alike domains) from CHAT_ALLOWED_ORIGINS,
+  comma-separated; by default only the demo page's own origin.
+- With session persistence, Rasa 3.6 calls `sio.enter_room` without `await`
+  (RasaHQ/rasa#13027). Since python-socketio 5.10 that is a coroutine, so the socket never
+  joins its session's room and every reply is lost. The handler is replaced here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput
+from sanic import Blueprint
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ALLOWED_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")
+# The widget's session ids are UUIDs; anything else is replaced by a fresh one.
+MAX_SESSION_ID_LENGTH = 64
+
+
+def allowed_origins_from_env() -> list[str]:
+    raw = os.environ.get("CHAT_ALLOWED_ORIGINS", "")
+    origins = [origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip()]
+    return origins or list(DEFAULT_ALLOWED_ORIGINS)
+
+
+class WebChatInput(SocketIOInput):
+    """socket.io for the chat widget, accepting connections from exact origins only."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        channel = super().from_credentials(credentials)
+        channel.allowed_origins = allowed_origins_from_env()
+        return channel
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+        sio = self.sio
+        # Checked by engineio on every request, the websocket upgrade included.
+        sio.eio.cors_allowed_origins = self.allowed_origins
+        logger.info("Web chat accepts connections from: %s", ", ".join(self.allowed_origins))
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if not isinstance(session_id, str) or not 0 < len(session_id) <= MAX_SESSION_ID_LENGTH:
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                await sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        return blueprint

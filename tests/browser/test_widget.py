@@ -1,0 +1,167 @@
+"""The chat widget in a real browser, against the real bot."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from scripts.bot_servers import free_port
+from scripts.serve_demo import serve_in_background
+
+pytestmark = pytest.mark.browser
+AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = "501-661-0077"
+
+
+def open_chat(page: Page, site: str) -> None:
+    page.goto(site)
+    page.get_by_role("button", name="Chat with us").click()
+    expect(page.get_by_role("dialog", name="Ask our spine team")).to_be_visible()
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+
+
+def ask(page: Page, question: str, answer: str) -> float:
+    """Type a question, press Enter, wait for the answer; seconds from Enter to answer."""
+    box = page.get_by_label("Type your question")
+    box.fill(question)
+    start = time.perf_counter()
+    box.press("Enter")
+    expect(page.locator(".msg.bot").filter(has_text=answer).last).to_be_visible()
+    return time.perf_counter() - start
+
+
+def test_patient_asks_three_questions_and_reads_the_answers(page, site, output_dir):
+    open_chat(page, site)
+    expect(page.locator(".disclaimer")).to_contain_text("Not for emergencies: call 911")
+    timings = [
+        ask(page, "What is minimally invasive spine surgery?", "15 to 20 mm"),
+        ask(page, "how long is recovery", "two weeks"),
+        ask(page, "do you treat scoliosis?", "spinal deformities such as scoliosis"),
+    ]
+    (output_dir / "browser-latency.json").write_text(json.dumps(
+        {"seconds_from_enter_to_answer": [round(t, 3) for t in timings]}))
+
+
+def test_quick_reply_and_the_conversation_survives_a_reload(page, site):
+    open_chat(page, site)
+    ask(page, "hello", "virtual assistant")
+    page.locator(".choice", has_text="MIG-LIF").click()
+    expect(page.locator(".msg.bot").filter(has_text="Scott Schlesinger")).to_be_visible()
+    page.reload()
+    expect(page.locator(".msg.bot").filter(has_text="Scott Schlesinger")).to_be_visible()
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    # The bot still knows MIG-LIF is the topic: the benefits are MIG-LIF's.
+    ask(page, "what are the benefits?", "MRSA")
+
+
+def test_markup_typed_by_a_patient_is_shown_as_text(page, site):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_chat(page, site)
+    attack = "<img src=x onerror=alert(1)>"
+    box = page.get_by_label("Type your question")
+    box.fill(attack)
+    box.press("Enter")
+    expect(page.locator(".msg.user").last).to_have_text("You said: " + attack)
+    expect(page.locator(".msg.bot").last).to_be_visible()
+    assert page.locator("#spine-chat img").count() == 0
+    assert dialogs == []
+
+
+def test_phone_numbers_are_tap_to_call_links(page, site):
+    open_chat(page, site)
+    ask(page, "what is your phone number", PHONE)
+    link = page.locator(".msg.bot a", has_text=PHONE).last
+    expect(link).to_have_attribute("href", "tel:5016610077")
+
+
+def test_latest_notice_is_shown_as_a_notice(page, site):
+    open_chat(page, site)
+    ask(page, "do you offer telehealth?", "telehealth for office visits")
+    expect(page.locator(".notice").last).to_contain_text("Practice update, April 30, 2020")
+
+
+def test_keyboard_alone_opens_asks_and_closes(page, site):
+    page.goto(site)
+    for _ in range(20):  # Tab through the page until the launcher has focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id === 'spine-chat'"
+                         " && document.activeElement.shadowRoot.activeElement"
+                         "?.textContent === 'Chat with us'"):
+            break
+    else:
+        pytest.fail("the chat button never got keyboard focus")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Type your question")).to_be_focused()
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    page.keyboard.type("how big is the incision")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg.bot").filter(has_text="15 to 20 mm")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(page.get_by_role("button", name="Chat with us")).to_be_focused()
+
+
+def test_no_serious_accessibility_violations(page, site):
+    open_chat(page, site)
+    ask(page, "hi", "virtual assistant")  # a reply with quick-reply buttons
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+@pytest.mark.parametrize("name, viewport", [
+    ("desktop", {"width": 1280, "height": 800}),
+    ("phone", {"width": 390, "height": 844}),
+])
+def test_screenshots_at_desktop_and_phone_size(browser, site, output_dir, name, viewport):
+    context = browser.new_context(viewport=viewport, is_mobile=name == "phone")
+    page = context.new_page()
+    try:
+        page.goto(site)
+        page.screenshot(path=str(output_dir / f"demo-{name}-closed.png"))
+        open_chat(page, site)
+        ask(page, "hi", "virtual assistant")
+        ask(page, "do you offer telehealth?", "telehealth for office visits")
+        panel = page.get_by_role("dialog").bounding_box()
+        assert panel["width"] <= viewport["width"]
+        page.screenshot(path=str(output_dir / f"demo-{name}-chat.png"))
+    finally:
+        context.close()
+
+
+def test_unreachable_chat_server_says_so_and_gives_the_phone_number(page):
+    dead_port = free_port()  # nothing listens there
+    demo_port = free_port()
+    demo = serve_in_background(demo_port, f"http://127.0.0.1:{dead_port}")
+    try:
+        page.goto(f"http://127.0.0.1:{demo_port}/")
+        page.get_by_role("button", name="Chat with us").click()
+        status = page.get_by_role("alert")
+        expect(status).to_contain_text("can't reach the chat", timeout=15000)
+        expect(status.locator("a", has_text=PHONE)).to_have_attribute("href", "tel:5016610077")
+        expect(page.get_by_role("button", name="Send")).to_be_disabled()
+    finally:
+        demo.shutdown()
+
+
+def test_page_from_an_origin_not_listed_cannot_open_a_chat(page, site):
+    page.goto(site)
+    rasa_url = page.evaluate("window.SpineChatConfig.serverUrl")
+    # The same page served from another port is another origin, not in CHAT_ALLOWED_ORIGINS.
+    other_port = free_port()
+    demo = serve_in_background(other_port, rasa_url)
+    try:
+        page.goto(f"http://127.0.0.1:{other_port}/")
+        page.get_by_role("button", name="Chat with us").click()
+        expect(page.get_by_role("alert")).to_contain_text("can't reach the chat", timeout=15000)
+    finally:
+        demo.shutdown()
