@@ -37,12 +37,13 @@ lock: $(VENV)/.installed ## Re-pin constraints.txt from the installed .venv
 	{ head -2 constraints.txt; $(PY) -m pip freeze --all | grep -v '^\(pip\|setuptools\|wheel\)=='; } > constraints.tmp
 	mv constraints.tmp constraints.txt
 
-$(SPACY_PIPELINE): lexicon/spine_terms.yml scripts/build_spacy_pipeline.py actions/lexicon.py $(VENV)/.installed
+$(SPACY_PIPELINE): lexicon/spine_terms.yml scripts/build_spacy_pipeline.py actions/lexicon.py | $(VENV)/.installed
 	$(PY) -m scripts.build_spacy_pipeline
 
 spacy: $(SPACY_PIPELINE) ## Build the project's spaCy pipeline from lexicon/spine_terms.yml
 
-$(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
+# Order-only on .venv: reinstalling packages does not mean retraining.
+$(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed
 	$(RASA) data validate --fail-on-warnings
 	$(RASA) train --fixed-model-name spine-assistant
 	@touch $@

@@ -3,6 +3,8 @@ practice notice served by a real local HTTP server that changes mid-conversation
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
@@ -100,3 +102,18 @@ def test_odd_input_gets_a_reply_not_a_crash(bot, text):
     assert isinstance(messages, list)
     if text.strip():
         assert messages and all(m.get("text", "").strip() for m in messages), messages
+
+
+@pytest.mark.parametrize("origin, status", [
+    ("http://localhost:8080", 200),          # the demo page, allowed by default
+    ("http://evil.example", 400),
+    ("http://localhost:8080.evil.example", 400),  # a look-alike is not the same string
+])
+def test_web_chat_socket_accepts_only_listed_origins(bot, origin, status):
+    request = urllib.request.Request(
+        f"{bot.rasa_url}/socket.io/?EIO=4&transport=polling", headers={"Origin": origin})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == status
+    except urllib.error.HTTPError as error:
+        assert error.code == status
