@@ -23,6 +23,10 @@ logger = logging.getLogger(__name__)
 DomainDict = dict[str, Any]
 Events = list[dict[str, Any]]
 
+# By text message a whole notice can take many segments: its opening sentences, up to this
+# many characters, keep the answer to two (the reply says "Update of <date>: " first).
+SMS_NOTICE_CHARS = 240
+
 # Which part of the notice each question is about; other intents get the whole notice.
 NOTICE_TOPIC_OF_INTENT = {
     "ask_telehealth": "telehealth",
@@ -109,7 +113,12 @@ class ActionFetchLatestNotice(PracticeAction):
         notice = await self.feed.latest()
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         topic = NOTICE_TOPIC_OF_INTENT.get(intent)
-        quote = notice.text if topic is None else " ".join(notice.sentences_about(topic))
+        if topic is not None:
+            quote = " ".join(notice.sentences_about(topic))
+        elif tracker.get_latest_input_channel() == "sms":
+            quote = notice.opening(SMS_NOTICE_CHARS)
+        else:
+            quote = notice.text
         return [
             SlotSet("notice_answer", "quote" if quote else "no_mention"),
             SlotSet("notice_date", notice.date_label),

@@ -67,6 +67,15 @@ class Notice:
         """The date as patients read it: "April 30, 2020"."""
         return f"{self.published:%B} {self.published.day}, {self.published.year}"
 
+    def opening(self, max_chars: int) -> str:
+        """The notice's first sentences, as many as fit in max_chars (at least one)."""
+        kept: list[str] = []
+        for sentence in split_sentences(self.text):
+            if kept and len(" ".join(kept + [sentence])) > max_chars:
+                break
+            kept.append(sentence)
+        return " ".join(kept)
+
     def sentences_about(self, topic: str) -> list[str]:
         """The notice's sentences that mention a topic of TOPICS, in order."""
         _, keywords = TOPICS[topic]

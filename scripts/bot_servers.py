@@ -59,6 +59,7 @@ class RunningBot:
     action_url: str
     rasa_pid: int
     action_pid: int
+    workdir: Path
 
     def send(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
         """Messages the bot answers over the REST channel."""
@@ -90,11 +91,14 @@ def _stop(process: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def running_bot(
-    model: Path, env: dict[str, str] | None = None, workdir: Path | None = None
+    model: Path, env: dict[str, str] | None = None, workdir: Path | None = None,
+    rasa_port: int | None = None,
 ) -> Iterator[RunningBot]:
-    """The action server and the Rasa server (REST channel), stopped on exit."""
+    """The action server and the Rasa server (every channel in credentials.yml), stopped on
+    exit. Their logs go to `workdir`."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix="bot-"))
-    action_port, rasa_port = free_port(), free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    action_port, rasa_port = free_port(), rasa_port or free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
     full_env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -111,7 +115,7 @@ def running_bot(
         wait_until_ready(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         wait_until_ready(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
         yield RunningBot(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}",
-                         rasa.pid, actions.pid)
+                         rasa.pid, actions.pid, workdir)
     finally:
         if rasa is not None:
             _stop(rasa)

@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "spine-assistant.tar.gz"
+OUTPUT = ROOT / "tests" / "output"
 
 
 class FeedServer:
@@ -63,3 +64,10 @@ def module_feed_server() -> Iterator[FeedServer]:
     server = FeedServer()
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """tests/output/: what tests leave for people to look at (screenshots, figures)."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    return OUTPUT

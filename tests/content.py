@@ -34,3 +34,12 @@ def domain():
 def responses() -> dict[str, str]:
     """Response name -> its text (the first variation)."""
     return {name: variations[0]["text"] for name, variations in domain().responses.items()}
+
+
+def all_variations() -> dict[str, dict]:
+    """"name" or "name (sms)" -> that variation, for checks every variation must pass."""
+    return {
+        name + (f" ({variation['channel']})" if variation.get("channel") else ""): variation
+        for name, variations in domain().responses.items()
+        for variation in variations
+    }

@@ -160,3 +160,19 @@ def test_unclear_message_that_may_be_an_emergency_gets_emergency_guidance():
     slots, _ = run(ActionAssessUnclearMessage(), tracker("my leg is odd", "nlu_fallback",
                                                         ranking=ranking))
     assert slots == {"unclear_message": "emergency"}
+
+
+def test_latest_news_by_text_message_is_the_notices_opening(notice_action, feed_server):
+    long_notice = ("2020-04-30", "Update", TELEHEALTH_2020[2] + " We appreciate all of our "
+                   "patients working with us during this time. The Legacy Team")
+    feed_server.body = rss([long_notice])
+    sms = Tracker.from_dict({
+        "sender_id": "sms-abc", "slots": {}, "latest_message": {
+            "text": "any news", "intent": {"name": "ask_latest_news", "confidence": 0.9}},
+        "events": [{"event": "user", "text": "any news", "input_channel": "sms"}],
+    })
+    slots, _ = run(notice_action, sms)
+    assert slots["notice_quote"] == (
+        "We are now starting to reschedule elective procedures for those patients who wish to "
+        "undergo treatment. We will continue to see patients via telehealth for office visits.")
+    assert len(slots["notice_quote"]) <= 240

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -14,7 +13,6 @@ from scripts.bot_servers import free_port, running_bot
 from scripts.serve_demo import serve_in_background
 from tests.conftest import MODEL
 
-OUTPUT = Path(__file__).resolve().parent.parent / "output"
 # What this machine's closed network needs: no background calls home, no QUIC.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -58,9 +56,3 @@ def page(browser: Browser) -> Iterator[Page]:
     page.on("pageerror", lambda error: print(f"page error: {error}"))
     yield page
     context.close()
-
-
-@pytest.fixture(scope="session")
-def output_dir() -> Path:
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    return OUTPUT

@@ -1,0 +1,228 @@
+"""SMS channel: patients text the practice's number; the SMS gateway (Twilio's messaging
+webhook, or one that copies its format) posts each text here and sends our TwiML reply.
+
+POST /webhooks/sms/webhook (form-encoded From, To, Body, MessageSid, ...). Unlike Rasa's
+built-in Twilio channel, this one:
+- checks every request's X-Twilio-Signature (twilio's RequestValidator) and refuses all
+  requests when no auth token is configured (fail closed);
+- replies in the webhook response (TwiML <Message>): no outbound API call, no credentials;
+- speaks SMS: plain GSM text, buttons as "Reply 1 for ...", few segments (channels/sms_format.py);
+- honours STOP / START / HELP, remembers opt-outs across restarts, answers a retried
+  MessageSid once, rate-limits each number, and answers bad input with a reply or a 400;
+- never sees a raw phone number past this door: the sender id is a keyed hash of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from channels.practice_info import practice_name, practice_phone
+from channels.sms_format import MAX_SMS_CHARS, choice_reply, compose
+from channels.sms_state import RateLimiter, SmsState
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STATE_DIR = ROOT / "state"
+# Twilio waits 15 s for a webhook's answer; leave room for the network.
+BOT_TIMEOUT_SECONDS = 12.0
+OPT_OUT_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+OPT_IN_WORDS = {"START", "UNSTOP", "YES"}
+HELP_WORDS = {"HELP", "INFO"}
+
+
+def keyword(body: str) -> str:
+    """The carrier keyword a text is, if any: "stop." and " Stop " are STOP."""
+    return body.strip().strip(".!").upper()
+
+
+class SmsOutput(CollectingOutputChannel):
+    """Collects the bot's replies; named "sms" so responses' `channel: sms` variants apply."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "sms"
+
+
+class SmsInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "sms"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        state_dir = Path(os.environ.get("SMS_STATE_DIR", DEFAULT_STATE_DIR))
+        return cls(
+            auth_token=os.environ.get("TWILIO_AUTH_TOKEN", "").strip() or None,
+            public_url=os.environ.get("SMS_PUBLIC_URL", "").strip() or None,
+            id_key=sender_id_key(state_dir),
+            state=SmsState(state_dir / "sms.sqlite3"),
+            limiter=RateLimiter(
+                limit=int(os.environ.get("SMS_RATE_LIMIT", credentials.get("rate_limit", 8))),
+                window=float(credentials.get("rate_window_seconds", 60)),
+            ),
+        )
+
+    def __init__(self, auth_token: str | None, public_url: str | None, id_key: bytes,
+                 state: SmsState, limiter: RateLimiter) -> None:
+        self.validator = RequestValidator(auth_token) if auth_token else None
+        self.public_url = public_url
+        self.id_key = id_key
+        self.state = state
+        self.limiter = limiter
+        self.phone = practice_phone()
+        self.fallback = f"Sorry, I can't answer right now. Please call us at {self.phone}."
+        if not auth_token:
+            logger.error("SMS channel: TWILIO_AUTH_TOKEN is not set, so every SMS webhook "
+                         "request is refused (403). Set it to the gateway's auth token.")
+        elif not public_url:
+            logger.warning("SMS channel: SMS_PUBLIC_URL is not set; signatures are checked "
+                           "against the URL the request arrived at, which is wrong behind a proxy.")
+
+    def sender_id(self, phone_number: str) -> str:
+        digest = hmac.new(self.id_key, phone_number.encode(), hashlib.sha256).hexdigest()
+        return f"sms-{digest[:32]}"
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        sms_webhook = Blueprint("sms_webhook", __name__)
+
+        @sms_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sms_webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            params = form_fields(request)
+            if not self._signed(request, params):
+                return response.text("Forbidden", status=403)
+            return await self._answer(params, on_new_message)
+
+        return sms_webhook
+
+    def _signed(self, request: Request, params: dict[str, str]) -> bool:
+        if self.validator is None:
+            logger.warning("SMS webhook request refused: no TWILIO_AUTH_TOKEN configured.")
+            return False
+        signature = request.headers.get("X-Twilio-Signature", "")
+        url = self.public_url or request.url
+        if not signature or not self.validator.validate(url, params, signature):
+            logger.warning("SMS webhook request refused: missing or wrong X-Twilio-Signature.")
+            return False
+        return True
+
+    async def _answer(self, params: dict[str, str], on_new_message) -> HTTPResponse:
+        number, body, message_sid = params.get("From"), params.get("Body"), params.get("MessageSid")
+        if not number or body is None:
+            return response.text("Bad request: From and Body are required.", status=400)
+        if message_sid:
+            earlier = self.state.answer_for(message_sid)
+            if earlier is not None:
+                logger.info("SMS %s was answered already: sending the same reply.", message_sid)
+                return twiml_response(earlier)
+        sender = self.sender_id(number)
+        reply = await self._reply(sender, body, on_new_message)
+        twiml = str(twiml_for(reply))
+        if message_sid:
+            self.state.remember_answer(message_sid, twiml)
+        return twiml_response(twiml)
+
+    async def _reply(self, sender: str, body: str, on_new_message) -> str | None:
+        """The text to send back, or None for silence."""
+        word = keyword(body)
+        if word in OPT_OUT_WORDS:
+            self.state.opt_out(sender)
+            return (f"You won't get more texts from us. Reply START to get them again, "
+                    f"or call {self.phone}.")
+        if word in OPT_IN_WORDS:
+            self.state.opt_in(sender)
+            return "You can text us again. Send your question, or HELP for help."
+        if word in HELP_WORDS:
+            return (f"{practice_name()} virtual assistant: answers about spine surgery, not "
+                    f"medical advice. Call {self.phone}. In an emergency call 911. "
+                    f"Reply STOP to opt out.")
+        if self.state.is_opted_out(sender):
+            return None
+        verdict = self.limiter.check(sender)
+        if verdict == RateLimiter.DROP:
+            return None
+        if verdict == RateLimiter.WARN:
+            return f"You're sending a lot of messages. Please call us at {self.phone}."
+        if not body.strip():
+            return f"Please text your question about spine surgery, or call us at {self.phone}."
+        if len(body) > MAX_SMS_CHARS:
+            return (f"That message is too long for me. Please send a shorter question, or call "
+                    f"us at {self.phone}.")
+        return await self._ask_bot(sender, choice_reply(body, self.state.choices_for(sender)),
+                                   on_new_message)
+
+    async def _ask_bot(self, sender: str, text: str, on_new_message) -> str:
+        collector = SmsOutput()
+        try:
+            await asyncio.wait_for(
+                on_new_message(UserMessage(text, collector, sender, input_channel=self.name())),
+                timeout=BOT_TIMEOUT_SECONDS,
+            )
+        except asyncio.TimeoutError:
+            logger.error("SMS: the bot did not answer within %ss.", BOT_TIMEOUT_SECONDS)
+            return self.fallback
+        # The channel's boundary: whatever failed, the patient gets an answer, not a 500.
+        except Exception:  # noqa: BLE001
+            logger.exception("SMS: the bot failed to answer.")
+            return self.fallback
+        body, payloads = compose(collector.messages, self.fallback)
+        self.state.remember_choices(sender, payloads)
+        return body
+
+
+def form_fields(request: Request) -> dict[str, str]:
+    """The webhook's form fields, blank ones included: Twilio signs them, and an empty Body
+    deserves a reply. (Sanic's request.form drops blank fields.)"""
+    if not request.content_type.startswith("application/x-www-form-urlencoded"):
+        return {}
+    body = request.body.decode("utf-8", errors="replace")
+    return {key: values[0] for key, values in parse_qs(body, keep_blank_values=True).items()}
+
+
+def twiml_for(text: str | None) -> MessagingResponse:
+    twiml = MessagingResponse()
+    if text:
+        twiml.message(text)
+    return twiml
+
+
+def twiml_response(twiml: str) -> HTTPResponse:
+    return response.text(twiml, content_type="text/xml")
+
+
+def sender_id_key(state_dir: Path) -> bytes:
+    """The secret for hashing phone numbers: SMS_ID_KEY, else a random key kept in the
+    state directory (created once, readable by its owner only), so ids survive restarts."""
+    configured = os.environ.get("SMS_ID_KEY", "").strip()
+    if configured:
+        return configured.encode()
+    key_file = state_dir / "sms-id.key"
+    if not key_file.exists():
+        state_dir.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+        logger.warning("SMS channel: SMS_ID_KEY is not set; created a key in %s.", key_file)
+    return key_file.read_text().strip().encode()

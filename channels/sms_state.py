@@ -1,0 +1,97 @@
+"""What the SMS channel must remember across requests and restarts, in SQLite.
+
+Numbers are never stored: every key is the keyed hash the channel uses as the sender id.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+# A retried webhook arrives within minutes; a day of answered message ids is plenty.
+PROCESSED_RETENTION_SECONDS = 24 * 3600
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS opt_outs (sender TEXT PRIMARY KEY, since REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS answered (message_sid TEXT PRIMARY KEY, twiml TEXT NOT NULL,
+                                     at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS choices (sender TEXT PRIMARY KEY, payloads TEXT NOT NULL);
+"""
+
+
+class SmsState:
+    """Opt-outs, answered message ids and pending numbered choices."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _run(self, sql: str, *args: object) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def is_opted_out(self, sender: str) -> bool:
+        return bool(self._run("SELECT 1 FROM opt_outs WHERE sender = ?", sender))
+
+    def opt_out(self, sender: str) -> None:
+        self._run("INSERT OR IGNORE INTO opt_outs VALUES (?, ?)", sender, time.time())
+
+    def opt_in(self, sender: str) -> None:
+        self._run("DELETE FROM opt_outs WHERE sender = ?", sender)
+
+    def answer_for(self, message_sid: str) -> str | None:
+        rows = self._run("SELECT twiml FROM answered WHERE message_sid = ?", message_sid)
+        return rows[0][0] if rows else None
+
+    def remember_answer(self, message_sid: str, twiml: str) -> None:
+        now = time.time()
+        self._run("INSERT OR REPLACE INTO answered VALUES (?, ?, ?)", message_sid, twiml, now)
+        self._run("DELETE FROM answered WHERE at < ?", now - PROCESSED_RETENTION_SECONDS)
+
+    def choices_for(self, sender: str) -> list[str]:
+        rows = self._run("SELECT payloads FROM choices WHERE sender = ?", sender)
+        return json.loads(rows[0][0]) if rows else []
+
+    def remember_choices(self, sender: str, payloads: list[str]) -> None:
+        if payloads:
+            self._run("INSERT OR REPLACE INTO choices VALUES (?, ?)", sender, json.dumps(payloads))
+        else:
+            self._run("DELETE FROM choices WHERE sender = ?", sender)
+
+
+class RateLimiter:
+    """At most `limit` messages per `window` seconds per sender. The first message over the
+    limit is told to slow down; later ones get silence until the window has passed."""
+
+    ALLOW, WARN, DROP = "allow", "warn", "drop"
+
+    def __init__(self, limit: int, window: float, clock=time.monotonic) -> None:
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._seen: dict[str, deque[float]] = {}
+        self._warned: dict[str, float] = {}
+
+    def check(self, sender: str) -> str:
+        now = self._clock()
+        recent = self._seen.setdefault(sender, deque())
+        while recent and now - recent[0] >= self.window:
+            recent.popleft()
+        recent.append(now)
+        if len(recent) <= self.limit:
+            self._warned.pop(sender, None)
+            return self.ALLOW
+        if sender in self._warned:
+            return self.DROP
+        self._warned[sender] = now
+        return self.WARN

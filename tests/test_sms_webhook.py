@@ -1,0 +1,215 @@
+"""The SMS channel end to end: signed Twilio-style webhooks against the real Rasa and
+action servers, answered in TwiML."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from channels.sms_format import is_gsm, segments
+from scripts.bot_servers import free_port, running_bot
+from tests.conftest import MODEL
+
+pytestmark = pytest.mark.e2e
+TOKEN = "test-auth-token"
+PATIENT = "+15015550142"
+PHONE = "501-661-0077"
+
+
+class SmsGateway:
+    """Posts texts to the bot the way Twilio does, signed with the twilio library."""
+
+    def __init__(self, rasa_url: str, token: str | None = TOKEN) -> None:
+        self.url = f"{rasa_url}/webhooks/sms/webhook"
+        self.validator = RequestValidator(token or "no-token")
+
+    def post(self, params: dict, signature: str | None = "sign") -> tuple[int, list[str]]:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if signature == "sign":
+            signature = self.validator.compute_signature(self.url, params)
+        if signature is not None:
+            headers["X-Twilio-Signature"] = signature
+        request = urllib.request.Request(
+            self.url, data=urllib.parse.urlencode(params).encode(), headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=20) as response:
+                assert response.headers["Content-Type"].startswith("text/xml")
+                root = ElementTree.fromstring(response.read())
+                return response.status, [m.text or "" for m in root.iter("Message")]
+        except urllib.error.HTTPError as error:
+            return error.code, []
+
+    def text(self, body: str, sender: str = PATIENT, sid: str | None = None, **kwargs):
+        params = {"From": sender, "To": "+15016610077", "Body": body,
+                  "MessageSid": sid or f"SM{uuid.uuid4().hex}", "AccountSid": "AC123"}
+        return self.post(params, **kwargs)
+
+
+def sms_env(state_dir) -> dict:
+    return {"SMS_STATE_DIR": str(state_dir), "SMS_ID_KEY": "test-id-key",
+            "SMS_RATE_LIMIT": "6"}
+
+
+@pytest.fixture(scope="module")
+def state_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("sms-state")
+
+
+@pytest.fixture(scope="module")
+def sms_bot(state_dir, tmp_path_factory):
+    assert MODEL.exists(), f"{MODEL} is missing: run `make train` first"
+    port = free_port()
+    env = {**sms_env(state_dir), "TWILIO_AUTH_TOKEN": TOKEN,
+           "SMS_PUBLIC_URL": f"http://127.0.0.1:{port}/webhooks/sms/webhook"}
+    with running_bot(MODEL, env=env, rasa_port=port,
+                     workdir=tmp_path_factory.mktemp("bot")) as bot:
+        yield bot
+
+
+@pytest.fixture
+def gateway(sms_bot):
+    return SmsGateway(sms_bot.rasa_url)
+
+
+def new_patient() -> str:
+    return "+1501555" + str(uuid.uuid4().int)[:4]
+
+
+def test_signed_question_gets_the_answer_in_twiml(gateway):
+    status, messages = gateway.text("how long is recovery?", sender=new_patient())
+    assert status == 200
+    assert len(messages) == 1 and "two weeks" in messages[0]
+
+
+@pytest.mark.parametrize("signature", [None, "", "bm90IGEgc2lnbmF0dXJl"])
+def test_missing_or_forged_signature_is_refused(gateway, signature):
+    assert gateway.text("hi", signature=signature) == (403, [])
+
+
+def test_signature_replayed_with_another_body_is_refused(gateway):
+    params = {"From": PATIENT, "Body": "hi", "MessageSid": "SMreplay"}
+    signature = gateway.validator.compute_signature(gateway.url, params)
+    assert gateway.post({**params, "Body": "something else"}, signature=signature) == (403, [])
+
+
+def test_stop_silences_the_bot_until_start_and_help_always_answers(gateway):
+    patient = new_patient()
+    status, [confirmation] = gateway.text("Stop", sender=patient)
+    assert "START" in confirmation
+    assert gateway.text("how long is recovery?", sender=patient) == (200, [])
+    [help_text] = gateway.text("HELP", sender=patient)[1]
+    assert "The Legacy Team" in help_text and PHONE in help_text and "STOP" in help_text
+    assert gateway.text("start", sender=patient)[1]
+    assert "two weeks" in gateway.text("how long is recovery?", sender=patient)[1][0]
+
+
+def test_numbered_choices_map_back_to_buttons(gateway):
+    patient = new_patient()
+    [greeting] = gateway.text("hello", sender=patient)[1]
+    assert "Reply 1 for What is MISS?, 2 for Conditions treated" in greeting
+    [answer] = gateway.text("1", sender=patient)[1]
+    assert "15 to 20 mm" in answer
+    [answer] = gateway.text("1", sender=patient)[1]  # no choices pending: "1" is just text
+    assert "15 to 20 mm" not in answer
+
+
+def test_a_retried_message_is_answered_once(gateway):
+    patient, sid = new_patient(), f"SM{uuid.uuid4().hex}"
+    first = gateway.text("what is MIG-LIF?", sender=patient, sid=sid)
+    retries = [gateway.text("what is MIG-LIF?", sender=patient, sid=sid) for _ in range(8)]
+    assert all(retry == first for retry in retries)
+    # Processed once: eight retries did not count against the rate limit of six.
+    assert "MRSA" in gateway.text("what are its benefits?", sender=patient)[1][0]
+
+
+def test_a_flood_gets_one_polite_reply_then_silence(gateway):
+    flooder = new_patient()
+    replies = [gateway.text(f"question {n}", sender=flooder)[1] for n in range(9)]
+    assert all(reply for reply in replies[:6])
+    assert PHONE in replies[6][0] and "a lot of messages" in replies[6][0]
+    assert replies[7:] == [[], []]
+    assert gateway.text("hi", sender=new_patient())[1]  # others still get answers
+
+
+@pytest.mark.parametrize("params, expected_status", [
+    ({"From": PATIENT, "MessageSid": "SMnobody"}, 400),
+    ({"Body": "hi", "MessageSid": "SMnofrom"}, 400),
+    ({}, 400),
+])
+def test_malformed_requests_get_a_400(gateway, params, expected_status):
+    assert gateway.post(params)[0] == expected_status
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("", "Please text your question"),
+    ("   ", "Please text your question"),
+    ("x" * 2000, "too long"),
+    ("🙂", PHONE),
+])
+def test_empty_and_oversized_texts_get_a_clear_reply(gateway, body, expected):
+    status, [reply] = gateway.text(body, sender=new_patient())
+    assert status == 200 and expected in reply
+
+
+def test_emergency_by_text_gets_emergency_guidance(gateway):
+    [reply] = gateway.text("I suddenly can't feel my legs", sender=new_patient())[1]
+    assert "911" in reply
+
+
+FAQ = ["hi", "what is MISS", "how big is the incision", "what are the benefits", "is it safe",
+       "will it hurt", "will there be a scar", "how long is recovery", "do I stay overnight",
+       "what conditions do you treat", "do you treat scoliosis", "do you treat sciatica",
+       "what is MIG-LIF", "who invented MIG-LIF", "tell me about your surgeons",
+       "what is your number", "do you do telehealth", "are you doing elective surgery",
+       "what precautions are you taking", "any news", "how much does it cost",
+       "do you take insurance", "where are you", "what are your hours", "will I need a brace",
+       "will I need physical therapy", "am I a candidate", "should I take ibuprofen",
+       "are you a bot", "help me", "what's the weather", "thanks", "bye"]
+
+
+def test_every_faq_answer_is_plain_sms_in_two_segments(gateway, sms_bot, output_dir):
+    longest = (0, "")
+    for question in FAQ:  # one patient each: one patient this fast would hit the rate limit
+        status, messages = gateway.text(question, sender=new_patient())
+        assert status == 200 and len(messages) == 1, question
+        reply = messages[0]
+        assert len(reply) <= 1600 and is_gsm(reply), (question, reply)
+        assert not any(mark in reply for mark in ("<", ">", "**", "•")), (question, reply)
+        assert segments(reply) <= 2, (question, segments(reply), reply)
+        longest = max(longest, (segments(reply), reply))
+    (output_dir / "sms-longest-answer.json").write_text(json.dumps(
+        {"segments": longest[0], "characters": len(longest[1]), "text": longest[1]}, indent=1))
+
+
+def test_phone_numbers_never_reach_the_logs(gateway, sms_bot):
+    gateway.text("do you treat herniated discs?", sender=PATIENT)
+    for log in sms_bot.workdir.glob("*.log"):
+        text = log.read_text()
+        assert PATIENT not in text and PATIENT[2:] not in text, log.name
+
+
+def test_opt_out_survives_a_restart(state_dir, tmp_path):
+    patient = new_patient()
+    port = free_port()
+    env = {**sms_env(state_dir), "TWILIO_AUTH_TOKEN": TOKEN,
+           "SMS_PUBLIC_URL": f"http://127.0.0.1:{port}/webhooks/sms/webhook"}
+    with running_bot(MODEL, env=env, rasa_port=port, workdir=tmp_path / "first") as bot:
+        SmsGateway(bot.rasa_url).text("STOP", sender=patient)
+    with running_bot(MODEL, env=env, rasa_port=port, workdir=tmp_path / "second") as bot:
+        gateway = SmsGateway(bot.rasa_url)
+        assert gateway.text("how long is recovery?", sender=patient) == (200, [])
+        assert gateway.text("how long is recovery?", sender=new_patient())[1]
+
+
+def test_without_an_auth_token_every_request_is_refused(state_dir, tmp_path):
+    env = {**sms_env(state_dir), "TWILIO_AUTH_TOKEN": ""}
+    with running_bot(MODEL, env=env, workdir=tmp_path) as bot:
+        assert SmsGateway(bot.rasa_url).text("hi") == (403, [])
+        assert "every SMS webhook request is refused" in (tmp_path / "rasa-server.log").read_text()
