@@ -1,5 +1,5 @@
-"""Measure the running bot: reply latency over REST and the memory of both servers.
-With --train, also time a full training run. Prints its figures; asserts nothing.
+"""Measure the running bot: reply latency over REST and over the SMS webhook, and the memory
+of both servers. With --train, also time a full training run. Prints figures; asserts nothing.
 
 Usage: python -m scripts.benchmark [--rounds N] [--train]   (make bench)
 """
@@ -12,10 +12,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 import uuid
 from pathlib import Path
 
-from scripts.bot_servers import RASA, ROOT, running_bot
+from twilio.request_validator import RequestValidator
+
+from scripts.bot_servers import RASA, ROOT, free_port, running_bot
 
 MODEL = ROOT / "models" / "spine-assistant.tar.gz"
 QUESTIONS = [
@@ -39,8 +43,18 @@ def percentile(values: list, fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+def report(label: str, latencies: list) -> None:
+    print(f"{label} p50:{'':<{8 - len(label)}} {statistics.median(latencies):6.0f} ms")
+    print(f"{label} p95:{'':<{8 - len(label)}} {percentile(latencies, 0.95):6.0f} ms")
+    print(f"{label} max:{'':<{8 - len(label)}} {max(latencies):6.0f} ms")
+
+
 def measure_replies(rounds: int) -> None:
-    with running_bot(MODEL) as bot:
+    token, port = "benchmark-token", free_port()
+    sms_url = f"http://127.0.0.1:{port}/webhooks/sms/webhook"
+    env = {"TWILIO_AUTH_TOKEN": token, "SMS_PUBLIC_URL": sms_url, "SMS_RATE_LIMIT": "1000",
+           "SMS_STATE_DIR": tempfile.mkdtemp(prefix="bench-sms-")}
+    with running_bot(MODEL, env=env, rasa_port=port) as bot:
         for question in QUESTIONS[:3]:  # warm-up: first calls load lazily
             bot.send("warm-up", question)
         latencies = []
@@ -50,13 +64,29 @@ def measure_replies(rounds: int) -> None:
                 start = time.perf_counter()
                 bot.send(sender, question)
                 latencies.append((time.perf_counter() - start) * 1000)
-        print(f"replies measured:        {len(latencies)} ({rounds} conversations of "
-              f"{len(QUESTIONS)} messages, one at a time)")
-        print(f"reply latency p50:       {statistics.median(latencies):.0f} ms")
-        print(f"reply latency p95:       {percentile(latencies, 0.95):.0f} ms")
-        print(f"reply latency max:       {max(latencies):.0f} ms")
+        print(f"replies measured: {len(latencies)} over REST and as many by SMS "
+              f"({rounds} conversations of {len(QUESTIONS)} messages, one at a time)")
+        report("REST", latencies)
+        report("SMS", sms_latencies(sms_url, token, rounds))
         print(f"Rasa server memory:      {rss_mib(bot.rasa_pid):.0f} MiB RSS")
         print(f"action server memory:    {rss_mib(bot.action_pid):.0f} MiB RSS")
+
+
+def sms_latencies(url: str, token: str, rounds: int) -> list:
+    """Signed webhook posts, as the SMS gateway sends them; ms to the TwiML answer."""
+    validator, latencies = RequestValidator(token), []
+    for round_number in range(rounds):
+        sender = f"+1501555{round_number:04d}"
+        for question in QUESTIONS:
+            params = {"From": sender, "Body": question, "MessageSid": f"SM{uuid.uuid4().hex}"}
+            request = urllib.request.Request(url, data=urllib.parse.urlencode(params).encode(),
+                                             headers={"X-Twilio-Signature": validator
+                                                      .compute_signature(url, params)})
+            start = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=20) as response:
+                response.read()
+            latencies.append((time.perf_counter() - start) * 1000)
+    return latencies
 
 
 def measure_training() -> None:

@@ -138,6 +138,16 @@ def test_screenshots_at_desktop_and_phone_size(browser, site, output_dir, name, 
         context.close()
 
 
+def test_a_dropped_connection_reconnects_by_itself(page, site):
+    open_chat(page, site)
+    ask(page, "what is MIG-LIF", "Scott Schlesinger")
+    # Drop the transport under socket.io, as a flaky network would.
+    page.evaluate("window.SpineChat.socket.io.engine.close()")
+    expect(page.get_by_role("button", name="Send")).to_be_enabled(timeout=15000)
+    expect(page.get_by_role("alert")).to_be_hidden()
+    ask(page, "who came up with it?", "Scott Schlesinger")
+
+
 def test_unreachable_chat_server_says_so_and_gives_the_phone_number(page):
     dead_port = free_port()  # nothing listens there
     demo_port = free_port()
