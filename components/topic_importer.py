@@ -1,0 +1,64 @@
+"""Training-data importer that derives what a topic file should not have to say twice.
+
+Staff add a topic as one file in data/topics/ with the ways patients ask (nlu) and the
+answer (responses: utter_<intent>, optionally a `channel: sms` variant). From that:
+- every intent in the NLU data is added to the domain, so domain.yml needs no intent list;
+- an intent that has an answer utter_<intent> and that no rule or story mentions gets the
+  rule "<intent> -> utter_<intent>".
+Topics whose answers depend on slots or actions (conditions, notice, benefits) keep their
+own rules. Configured in config.yml (`importers:`), so rasa train, test and data validate
+all see the same data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+from rasa.shared.core.training_data.structures import StoryGraph
+from rasa.shared.importers.rasa import RasaFileImporter
+from rasa.shared.utils.common import cached_method
+
+
+def answer_rules_yaml(intents: list[str]) -> dict[str, Any]:
+    """The rule "intent -> utter_<intent>" for each intent, as parsed YAML."""
+    return {
+        "version": "3.1",
+        "rules": [
+            {"rule": f"answer {intent} (derived from its topic file)",
+             "steps": [{"intent": intent}, {"action": f"utter_{intent}"}]}
+            for intent in intents
+        ],
+    }
+
+
+class TopicImporter(RasaFileImporter):
+    @cached_method
+    def get_domain(self) -> Domain:
+        domain = super().get_domain()
+        missing = sorted(self.get_nlu_data().intents - set(domain.intents))
+        if missing:
+            domain = domain.merge(Domain.from_dict({"intents": missing}))
+        return domain
+
+    def get_stories(self, exclusion_percentage: int | None = None) -> StoryGraph:
+        graph = super().get_stories(exclusion_percentage)
+        nlu = self.get_nlu_data()
+        mentioned = {
+            event.intent_name
+            for step in graph.story_steps
+            for event in step.events
+            if isinstance(event, UserUttered)
+        }
+        answerable = [
+            intent for intent in sorted(nlu.intents)
+            if intent not in mentioned and f"utter_{intent}" in nlu.responses
+        ]
+        if not answerable:
+            return graph
+        # The reader checks the rules against a domain that knows the answers.
+        domain = self.get_domain().merge(Domain.from_dict({"responses": nlu.responses}))
+        steps = YAMLStoryReader(domain).read_from_parsed_yaml(answer_rules_yaml(answerable))
+        return graph.merge(StoryGraph(steps))

@@ -1,0 +1,63 @@
+"""The topic importer derives intents and plain answer rules from the topic files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.importers.importer import TrainingDataImporter
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load(data_dir: Path = ROOT / "data"):
+    return TrainingDataImporter.load_from_config(
+        config_path=str(ROOT / "config.yml"), domain_path=str(ROOT / "domain.yml"),
+        training_data_paths=[str(data_dir)])
+
+
+def rules_by_intent(importer) -> dict:
+    rules = {}
+    for step in importer.get_stories().story_steps:
+        events = [e for e in step.events if isinstance(e, (UserUttered, ActionExecuted))]
+        intents = [e.intent_name for e in events if isinstance(e, UserUttered)]
+        # "..." marks where a rule may start in a conversation; it is not an action.
+        actions = [e.action_name for e in events if isinstance(e, ActionExecuted)
+                   and e.action_name not in ("...", "action_listen")]
+        for intent in intents:
+            rules.setdefault(intent, []).append(actions)
+    return rules
+
+
+def test_every_intent_of_the_topic_files_is_in_the_domain():
+    importer = load()
+    assert importer.get_nlu_data().intents <= set(importer.get_domain().intents)
+
+
+def test_an_intent_with_an_answer_gets_its_rule():
+    rules = rules_by_intent(load())
+    assert rules["ask_cost"] == [["utter_ask_cost"]]
+    assert rules["greet"] == [["utter_greet"]]
+
+
+def test_intents_with_rules_of_their_own_keep_them():
+    rules = rules_by_intent(load())
+    assert ["utter_miglif_benefits"] in rules["ask_benefits"]
+    assert all(actions[0] == "action_check_condition" for actions in rules["ask_condition_treated"])
+    assert rules["report_emergency"] == [["utter_report_emergency"]]  # written out, not derived
+
+
+def test_a_new_topic_file_is_all_staff_write(tmp_path):
+    data = tmp_path / "data"
+    (data / "topics").mkdir(parents=True)
+    for source in (ROOT / "data").rglob("*.yml"):
+        target = data / source.relative_to(ROOT / "data")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(source.read_text())
+    (data / "topics" / "referral.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: ask_referral\n  examples: |\n'
+        "    - do i need a referral?\n    - referral?\nresponses:\n  utter_ask_referral:\n"
+        "  - text: I don't know. Please call us at {practice_phone}.\n")
+    importer = load(data)
+    assert "ask_referral" in importer.get_domain().intents
+    assert rules_by_intent(importer)["ask_referral"] == [["utter_ask_referral"]]
