@@ -19,7 +19,7 @@ MODEL := models/spine-assistant.tar.gz
 SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE)
 
-.PHONY: help install lock spacy train run actions test lint validate unit conversations nlu-heldout e2e browser web-deps web-vendor test-browser bench clean
+.PHONY: help install lock spacy train run actions check test lint validate unit conversations nlu-heldout e2e browser web-deps web-vendor test-browser bench clean
 
 help: ## List the entry points
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,8 +43,9 @@ $(SPACY_PIPELINE): lexicon/spine_terms.yml scripts/build_spacy_pipeline.py actio
 spacy: $(SPACY_PIPELINE) ## Build the project's spaCy pipeline from lexicon/spine_terms.yml
 
 # Order-only on .venv: reinstalling packages does not mean retraining.
+# A model is only trained from topic files that pass `make check` (Rasa's validation included).
 $(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed
-	$(RASA) data validate --fail-on-warnings
+	$(PY) -m staff.check
 	$(RASA) train --fixed-model-name spine-assistant
 	@touch $@
 
@@ -56,8 +57,11 @@ run: $(MODEL) ## Start the bot: action server (5055) and Rasa server (5005); Ctr
 actions: $(VENV)/.installed ## Start only the action server (port 5055)
 	$(RASA) run actions --port 5055
 
+check: $(VENV)/.installed ## Check the FAQ topic files in plain words (fast, no training)
+	$(PY) -m staff.check
+
 lint: $(VENV)/.installed ## ruff over the Python code
-	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff check --output-format concise .
 
 validate: $(VENV)/.installed $(SPACY_PIPELINE) ## rasa data validate, warnings count as errors
 	$(RASA) data validate --fail-on-warnings

@@ -7,49 +7,18 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import textstat
 
+from staff.content_rules import (
+    MAX_GRADE,
+    SAMPLE_VALUES,
+    as_read,
+    facts_not_on_page,
+    grade,
+)
 from tests.content import all_variations, domain, practice_page, responses
 
 ROOT = Path(__file__).resolve().parent.parent
-PHONE = "501-661-0077"
-# US school grade (Flesch-Kincaid) that patient answers must not pass.
-MAX_GRADE = 8.0
-# Numbers the bot may say that are not on the practice page, and why.
-NUMBERS_NOT_ON_PAGE = {
-    "911": "emergency number",
-    "988": "Suicide & Crisis Lifeline",
-    "3": "75 mm, said as about 3 inches",
-}
-# Sample values for response variables, to read a response as a patient would.
-SAMPLE_VALUES = {
-    "practice_phone": PHONE,
-    "practice_name": "The Legacy Team",
-    "condition_on_page": "herniated discs",
-    "condition_name": "Sciatica",
-    "notice_date": "April 30, 2020",
-    "notice_quote": "We will continue to see patients via telehealth for office visits.",
-    "notice_topic": "telehealth",
-    "clarify_first_title": "Recovery time",
-    "clarify_second_title": "Hospital stay",
-}
-
-
-def as_read(text: str) -> str:
-    return re.sub(r"\{(\w+)\}", lambda match: SAMPLE_VALUES[match.group(1)], text)
-
-
-def grade(text: str) -> float:
-    """Reading grade of a response. A list line of a few words with no full stop is a name
-    (a condition on the page's list), not a sentence; other lines count as sentences."""
-    sentences = []
-    for raw in text.splitlines():
-        line = raw.strip().lstrip("• ")
-        if len(line.split()) <= 5 and line[-1:] not in ".!?":
-            continue
-        if line:
-            sentences.append(line if line[-1] in ".!?:" else line + ".")
-    return textstat.flesch_kincaid_grade(" ".join(sentences))
+PHONE = SAMPLE_VALUES["practice_phone"]
 
 
 RESPONSES = responses()
@@ -76,9 +45,7 @@ def test_response_is_plain_language(name):
 
 @pytest.mark.parametrize("name", sorted(VARIATIONS))
 def test_every_number_in_a_response_is_on_the_practice_page(name):
-    page_numbers = set(re.findall(r"\d+", practice_page()))
-    for number in re.findall(r"\d+", as_read(VARIATIONS[name])):
-        assert number in page_numbers or number in NUMBERS_NOT_ON_PAGE, (name, number)
+    assert facts_not_on_page(VARIATIONS[name], practice_page()) == []
 
 
 @pytest.mark.parametrize("name", sorted(VARIATIONS))

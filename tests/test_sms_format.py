@@ -15,11 +15,8 @@ from channels.sms_format import (
     to_gsm,
 )
 from channels.sms_state import RateLimiter, SmsState
+from staff.content_rules import MAX_SMS_SEGMENTS, SAMPLE_VALUES
 from tests.content import all_variations
-from tests.test_responses import SAMPLE_VALUES
-
-# Every FAQ answer must fit in this many segments by text message.
-MAX_SEGMENTS = 2
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -80,7 +77,7 @@ SMS_ANSWERS = {
 def test_every_answer_fits_in_two_segments_by_text(name):
     body = _as_texted(SMS_ANSWERS[name])
     assert is_gsm(body), name
-    assert segments(body) <= MAX_SEGMENTS, f"{name}: {segments(body)} segments: {body}"
+    assert segments(body) <= MAX_SMS_SEGMENTS, f"{name}: {segments(body)} segments: {body}"
 
 
 def test_opt_outs_survive_a_restart(tmp_path):

@@ -1,0 +1,71 @@
+"""Rules every answer must follow, shared by `make check` and the tests."""
+
+from __future__ import annotations
+
+import re
+
+import textstat
+
+# US school grade (Flesch-Kincaid) that patient answers must not pass.
+MAX_GRADE = 8.0
+# Every answer must fit in this many SMS segments by text message.
+MAX_SMS_SEGMENTS = 2
+# Numbers an answer may say that are not on the practice page, and why.
+NUMBERS_NOT_ON_PAGE = {
+    "911": "emergency number",
+    "988": "Suicide & Crisis Lifeline",
+    "3": "75 mm, said as about 3 inches",
+}
+# Sample values for response variables, to read an answer as a patient would.
+SAMPLE_VALUES = {
+    "practice_phone": "501-661-0077",
+    "practice_name": "The Legacy Team",
+    "condition_on_page": "herniated discs",
+    "condition_name": "Sciatica",
+    "notice_date": "April 30, 2020",
+    "notice_quote": "We will continue to see patients via telehealth for office visits.",
+    "notice_topic": "telehealth",
+    "clarify_first_title": "Recovery time",
+    "clarify_first_payload": "/ask_recovery_time",
+    "clarify_second_title": "Hospital stay",
+    "clarify_second_payload": "/ask_hospital_stay",
+}
+PHONE_NUMBER = re.compile(r"\(?\b\d{3}\)?[-.\s]\d{3}[-.\s]\d{4}\b")
+PRICE = re.compile(r"\$\s?\d|\b\d+\s?(dollars|usd)\b", re.IGNORECASE)
+WEB_ADDRESS = re.compile(r"https?://\S+|www\.\S+|\b[\w-]+\.(com|org|net|gov|edu)\b", re.IGNORECASE)
+
+
+def as_read(text: str) -> str:
+    """The answer with its {variables} filled in with sample values."""
+    return re.sub(r"\{(\w+)\}", lambda match: SAMPLE_VALUES.get(match.group(1), "it"), text)
+
+
+def grade(text: str) -> float:
+    """Reading grade of an answer. A list line of a few words with no full stop is a name
+    (a condition on the page's list), not a sentence; other lines count as sentences."""
+    sentences = []
+    for raw in text.splitlines():
+        line = raw.strip().lstrip("• ")
+        if len(line.split()) <= 5 and line[-1:] not in ".!?":
+            continue
+        if line:
+            sentences.append(line if line[-1] in ".!?:" else line + ".")
+    return textstat.flesch_kincaid_grade(" ".join(sentences)) if sentences else 0.0
+
+
+def facts_not_on_page(text: str, page: str) -> list[str]:
+    """Phone numbers, prices, web addresses and numbers in an answer that the practice page
+    does not have. The practice's own number must be written {practice_phone}."""
+    problems = []
+    for number in PHONE_NUMBER.findall(text):
+        problems.append(f"the phone number {number} (write {{practice_phone}} for ours)")
+    for match in PRICE.finditer(text):
+        problems.append(f"a price ({match.group(0)}...): the page lists no prices")
+    for match in WEB_ADDRESS.finditer(text):
+        if match.group(0).lower() not in page.lower():
+            problems.append(f"the web address {match.group(0)}, which is not on the page")
+    page_numbers = set(re.findall(r"\d+", page))
+    for number in re.findall(r"\d+", PHONE_NUMBER.sub("", as_read(text))):
+        if number not in page_numbers and number not in NUMBERS_NOT_ON_PAGE:
+            problems.append(f"the number {number}, which is not on the practice page")
+    return problems
