@@ -19,7 +19,7 @@ MODEL := models/spine-assistant.tar.gz
 SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE)
 
-.PHONY: help install lock spacy train run actions check test lint validate unit conversations nlu-heldout e2e browser web-deps web-vendor test-browser bench clean
+.PHONY: help install lock spacy train run actions check review test-staff test lint validate unit conversations nlu-heldout e2e browser web-deps web-vendor test-browser bench clean
 
 help: ## List the entry points
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,10 +44,12 @@ spacy: $(SPACY_PIPELINE) ## Build the project's spaCy pipeline from lexicon/spin
 
 # Order-only on .venv: reinstalling packages does not mean retraining.
 # A model is only trained from topic files that pass `make check` (Rasa's validation included).
+# Trained into models/staging/ and renamed into place, so the running bot (which polls the
+# model server) never sees a half-written model.
 $(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed
 	$(PY) -m staff.check
-	$(RASA) train --fixed-model-name spine-assistant
-	@touch $@
+	$(RASA) train --fixed-model-name spine-assistant --out models/staging
+	mv models/staging/spine-assistant.tar.gz $@
 
 train: $(MODEL) ## Validate the data and train the model into models/
 
@@ -60,6 +62,9 @@ actions: $(VENV)/.installed ## Start only the action server (port 5055)
 check: $(VENV)/.installed ## Check the FAQ topic files in plain words (fast, no training)
 	$(PY) -m staff.check
 
+review: $(VENV)/.installed ## What patients asked that the bot could not answer well
+	$(PY) -m staff.review
+
 lint: $(VENV)/.installed ## ruff over the Python code
 	$(VENV)/bin/ruff check --output-format concise .
 
@@ -67,7 +72,7 @@ validate: $(VENV)/.installed $(SPACY_PIPELINE) ## rasa data validate, warnings c
 	$(RASA) data validate --fail-on-warnings
 
 unit: $(VENV)/.installed $(SPACY_PIPELINE) ## pytest for the code (no servers)
-	$(PY) -m pytest -m "not e2e and not browser"
+	$(PY) -m pytest -m "not e2e and not browser and not staff"
 
 conversations: $(MODEL) ## The test conversations in tests/conversations/ (rasa test)
 	$(RASA) test core --model $(MODEL) --stories tests/conversations --fail-on-prediction-errors --out results/core
@@ -94,7 +99,10 @@ web-vendor: web-deps ## Re-vendor the socket.io client into web/static/vendor/ (
 test-browser: $(MODEL) browser web-deps ## The chat widget in headless Chromium (Playwright, axe-core)
 	$(PY) -m pytest -m browser
 
-test: lint validate unit conversations nlu-heldout e2e test-browser ## Every test
+test-staff: $(MODEL) ## The staff workflow: add an FAQ, check, train, see it live (trains: minutes)
+	$(PY) -m pytest -m staff
+
+test: lint validate unit conversations nlu-heldout e2e test-browser test-staff ## Every test
 
 bench: $(MODEL) ## Reply latency and server memory, printed
 	$(PY) -m scripts.benchmark

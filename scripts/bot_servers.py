@@ -92,7 +92,7 @@ def _stop(process: subprocess.Popen) -> None:
 @contextlib.contextmanager
 def running_bot(
     model: Path, env: dict[str, str] | None = None, workdir: Path | None = None,
-    rasa_port: int | None = None,
+    rasa_port: int | None = None, model_server_url: str | None = None,
 ) -> Iterator[RunningBot]:
     """The action server and the Rasa server (every channel in credentials.yml), stopped on
     exit. Their logs go to `workdir`."""
@@ -101,6 +101,9 @@ def running_bot(
     action_port, rasa_port = free_port(), rasa_port or free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
+    if model_server_url:  # poll it for new models, as `make run` does
+        with endpoints.open("a") as file:
+            file.write(f"models:\n  url: {model_server_url}\n  wait_time_between_pulls: 2\n")
     full_env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
                 "PYTHONPATH": str(ROOT), **(env or {})}
     action_log, rasa_log = workdir / "action-server.log", workdir / "rasa-server.log"

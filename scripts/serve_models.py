@@ -1,0 +1,81 @@
+"""Serve the trained model to the running bot, so a newly trained model goes live by itself.
+
+Rasa's model-server setting (the `models:` endpoint that `make run` adds) makes the Rasa
+server ask this server for the model every few seconds, sending the ETag of the model it
+has. The answer is 304 while the file is unchanged, and the new model when `make train`
+has published another one: Rasa then swaps it in without a restart, keeping every
+conversation in progress.
+
+Usage: python -m scripts.serve_models [--port 5056] [--dir models]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+logger = logging.getLogger(__name__)
+
+
+def etag(path: Path) -> str:
+    """Changes whenever the file is replaced (make train publishes by renaming)."""
+    stat = path.stat()
+    return f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+
+
+def make_server(directory: Path, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            name = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
+            path = directory / name
+            if not name.endswith(".tar.gz") or not path.is_file():
+                self.send_error(404, "No such model")
+                return
+            tag = etag(path)
+            if self.headers.get("If-None-Match") == tag:
+                self.send_response(304)
+                self.send_header("ETag", tag)
+                self.end_headers()
+                return
+            body = path.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("ETag", tag)
+            self.end_headers()
+            self.wfile.write(body)
+            logger.info("Served %s (%s) to the bot.", name, tag)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            logger.debug(format, *args)
+
+    return ThreadingHTTPServer((host, port), Handler)
+
+
+def serve_in_background(directory: Path, port: int) -> ThreadingHTTPServer:
+    server = make_server(directory, port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def main(argv: list | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=5056)
+    parser.add_argument("--dir", type=Path, default=ROOT / "models")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    server = make_server(args.dir, args.port)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""`make review`: what patients asked that the bot could not answer well, for staff.
+
+Reads the conversations the bot keeps (the SQL tracker store `make run` uses, a SQLite file)
+and lists the messages that ended in the fallback, were out of scope, or were understood
+with low confidence: grouped, counted, newest first, with phone numbers, e-mail addresses
+and dates taken out. Staff copy good ones into a topic file as example questions.
+
+Usage: python -m staff.review [--db state/conversations.db] [--limit 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sqlite3
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = ROOT / "state" / "conversations.db"
+# Below this the bot was guessing, even when it answered.
+LOW_CONFIDENCE = 0.7
+UNANSWERED_INTENTS = {"nlu_fallback": "not understood", "out_of_scope": "out of scope"}
+
+REDACTIONS = [
+    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[e-mail]"),
+    (re.compile(r"(\+?\d[\d\s().-]{6,}\d)"), "[phone]"),
+    (re.compile(r"\b\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b"), "[date]"),
+    (re.compile(r"\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|"
+                r"sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.? \d{1,2}(st|nd|rd|th)?"
+                r"(,? \d{4})?\b", re.IGNORECASE), "[date]"),
+]
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@dataclass
+class Finding:
+    text: str
+    count: int
+    last_seen: float
+    reasons: set[str]
+
+
+def why_unanswered(parse: dict) -> str | None:
+    intent = (parse.get("intent") or {})
+    name, confidence = intent.get("name"), intent.get("confidence") or 0.0
+    if name in UNANSWERED_INTENTS:
+        return UNANSWERED_INTENTS[name]
+    if name and confidence < LOW_CONFIDENCE and not str(parse.get("text", "")).startswith("/"):
+        return f"unsure ({name}, {confidence:.0%})"
+    return None
+
+
+def findings(db: Path) -> list[Finding]:
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = connection.execute(
+            "SELECT timestamp, data FROM events WHERE type_name = 'user' ORDER BY timestamp"
+        ).fetchall()
+    finally:
+        connection.close()
+    grouped: dict[str, Finding] = {}
+    for timestamp, data in rows:
+        event = json.loads(data or "{}")
+        reason = why_unanswered(event.get("parse_data") or {})
+        text = " ".join(str(event.get("text") or "").split())
+        if reason is None or not text:
+            continue
+        shown = redact(text)
+        key = shown.lower().strip(" ?!.")
+        finding = grouped.setdefault(key, Finding(shown, 0, 0.0, set()))
+        finding.count += 1
+        finding.last_seen = max(finding.last_seen, timestamp or 0.0)
+        finding.reasons.add(reason.split(" (")[0])
+    return sorted(grouped.values(), key=lambda f: f.last_seen, reverse=True)
+
+
+def report(found: list[Finding], limit: int) -> str:
+    if not found:
+        return "No unanswered questions. (Patients' questions appear here after `make run`.)"
+    lines = [f"{len(found)} question(s) the bot could not answer well, newest first:", ""]
+    for finding in found[:limit]:
+        reasons = ", ".join(sorted(finding.reasons))
+        lines.append(f"{finding.count:>4}x  {finding.text}    [{reasons}]")
+    if len(found) > limit:
+        lines.append(f"... and {len(found) - limit} more (--limit to see them).")
+    lines += ["", "To teach the bot: copy a question into the examples of the right topic in "
+              "data/topics/, or start a new topic (docs/staff-guide.md)."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--limit", type=int, default=50)
+    args = parser.parse_args(argv)
+    if not args.db.exists():
+        print(f"No conversations yet: {args.db} does not exist (`make run` creates it).")
+        return 0
+    try:
+        print(report(findings(args.db), args.limit))
+    except sqlite3.DatabaseError as error:
+        print(f"Cannot read the conversations in {args.db}: {error}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""`make review` reads Rasa's own SQL tracker store (SQLite) and lists what went unanswered."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from staff.review import findings, main, redact
+from tests.content import domain
+
+
+def said(text: str, intent: str, confidence: float, at: float) -> UserUttered:
+    return UserUttered(text, {"name": intent, "confidence": confidence}, timestamp=at)
+
+
+def store_conversations(db, conversations: dict) -> None:
+    store = SQLTrackerStore(domain(), dialect="sqlite", db=str(db))
+    for sender, events in conversations.items():
+        tracker = DialogueStateTracker.from_events(sender, events)
+        asyncio.run(store.save(tracker))
+
+
+def test_unanswered_questions_grouped_counted_newest_first_and_redacted(tmp_path, capsys):
+    db = tmp_path / "conversations.db"
+    now = time.time()
+    store_conversations(db, {
+        "web-1": [said("how long is recovery", "ask_recovery_time", 0.98, now - 300),
+                  said("Is there parking at the hospital?", "nlu_fallback", 0.4, now - 200)],
+        "sms-2": [said("is there parking at the hospital", "nlu_fallback", 0.45, now - 100),
+                  said("my appt is 12/03, call me at 501-555-0199 or a@b.com", "out_of_scope",
+                       0.9, now - 50)],
+        "web-3": [said("do you do acupuncture", "ask_what_is_miss", 0.52, now - 10),
+                  said("/ask_recovery_time", "ask_recovery_time", 0.3, now - 5)],
+    })
+    found = findings(db)
+    assert [(f.text, f.count) for f in found] == [
+        ("do you do acupuncture", 1),
+        ("my appt is [date], call me at [phone] or [e-mail]", 1),
+        ("Is there parking at the hospital?", 2),
+    ]
+    assert main(["--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "2x  Is there parking at the hospital?    [not understood]" in out
+    assert "501-555-0199" not in out and "a@b.com" not in out
+
+
+def test_no_conversations_yet_is_said_plainly(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "missing.db")]) == 0
+    assert "No conversations yet" in capsys.readouterr().out
+
+
+def test_redaction_of_dates_in_words():
+    assert redact("surgery on March 3rd, 2026 or April 30") == "surgery on [date] or [date]"
