@@ -49,6 +49,16 @@ def project(tmp_path_factory) -> Path:
     return copy
 
 
+# (what a staff member might do to the topic file, what `make check` must say about it)
+BROKEN_EDITS = [
+    (lambda text: text.replace("    - referral?", "  - referral?"), "indented"),
+    (lambda text: text.replace("    - referral?", "    - referral?\n    - how much does it cost"),
+     "is also under 'ask_cost'"),
+    (lambda text: text.replace("utter_ask_referral:", "utter_referral:"),
+     "'ask_referral' has no answer"),
+]
+
+
 def make(project: Path, target: str) -> subprocess.CompletedProcess:
     return subprocess.run(["make", target], cwd=project, capture_output=True, text=True,
                           env={**os.environ, "MAKEFLAGS": ""}, timeout=1200)
@@ -89,15 +99,19 @@ def test_staff_add_a_topic_and_the_running_bot_answers_it(project, tmp_path, out
                 "of_which_check_and_training": round(trained - saved),
                 "of_which_going_live": round(live - trained)}, indent=1))
 
-            # A broken edit: explained by make check, refused by make train, never published.
+            # Broken edits: explained by make check, refused by make train, never published.
             published = (project / "models" / MODEL.name).stat().st_mtime_ns
             topic = project / "data" / "topics" / "referral.yml"
-            topic.write_text(topic.read_text().replace("    - referral?", "  - referral?"))
-            check = make(project, "check")
-            assert check.returncode != 0
-            assert "data/topics/referral.yml:" in check.stdout and "indented" in check.stdout
-            assert make(project, "train").returncode != 0
-            assert (project / "models" / MODEL.name).stat().st_mtime_ns == published
-            assert NEW_ANSWER in ask(bot, f"after-{uuid.uuid4().hex}", "do I need a referral?")
+            good = topic.read_text()
+            for broken, explanation in BROKEN_EDITS:
+                topic.write_text(broken(good))
+                check = make(project, "check")
+                assert check.returncode != 0, broken
+                assert "data/topics/referral.yml:" in check.stdout, check.stdout
+                assert explanation in check.stdout, check.stdout
+                assert make(project, "train").returncode != 0
+                assert (project / "models" / MODEL.name).stat().st_mtime_ns == published
+                assert NEW_ANSWER in ask(bot, f"after-{uuid.uuid4().hex}", "do I need a referral?")
+            topic.write_text(good)
     finally:
         models.shutdown()
