@@ -6,6 +6,8 @@ import re
 
 import textstat
 
+from channels.practice_info import practice_name, practice_phone
+
 # US school grade (Flesch-Kincaid) that patient answers must not pass.
 MAX_GRADE = 8.0
 # Every answer must fit in this many SMS segments by text message.
@@ -18,8 +20,8 @@ NUMBERS_NOT_ON_PAGE = {
 }
 # Sample values for response variables, to read an answer as a patient would.
 SAMPLE_VALUES = {
-    "practice_phone": "501-661-0077",
-    "practice_name": "The Legacy Team",
+    "practice_phone": practice_phone(),
+    "practice_name": practice_name(),
     "condition_on_page": "herniated discs",
     "condition_name": "Sciatica",
     "notice_date": "April 30, 2020",
