@@ -74,8 +74,8 @@ validate: $(VENV)/.installed $(SPACY_PIPELINE) ## rasa data validate, warnings c
 unit: $(VENV)/.installed $(SPACY_PIPELINE) ## pytest for the code (no servers)
 	$(PY) -m pytest -m "not e2e and not browser and not staff"
 
-conversations: $(MODEL) ## The test conversations in tests/conversations/ (rasa test)
-	$(RASA) test core --model $(MODEL) --stories tests/conversations --fail-on-prediction-errors --out results/core
+conversations: $(MODEL) ## The test conversations in tests/conversations/ (NLU and dialogue; rasa test --e2e)
+	$(RASA) test core --e2e --model $(MODEL) --stories tests/conversations --fail-on-prediction-errors --out results/core
 
 nlu-heldout: $(MODEL) ## Intent accuracy on phrasings not in the training data (>= 95%)
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_heldout.yml --out results/nlu-heldout
