@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 MODEL := models/spine-assistant.tar.gz
 SPACY_PIPELINE := models/spacy-en-spine/meta.json
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE)
+TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE)
 
 .PHONY: help install lock spacy train run actions check review test-staff test lint validate unit conversations nlu-heldout e2e browser web-deps web-vendor test-browser bench clean
 
@@ -53,11 +53,11 @@ $(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed
 
 train: $(MODEL) ## Validate the data and train the model into models/
 
-run: $(MODEL) ## Start the bot: action server (5055) and Rasa server (5005); Ctrl-C stops both
-	scripts/run.sh $(MODEL)
+run: $(MODEL) ## Start the bot on 127.0.0.1: Rasa server :5005, demo page :8080 (and its helpers); Ctrl-C stops all
+	services/run.sh $(MODEL)
 
-actions: $(VENV)/.installed ## Start only the action server (port 5055)
-	$(RASA) run actions --port 5055
+actions: $(VENV)/.installed ## Start only the action server (where endpoints.yml says: 127.0.0.1:5055)
+	$(PY) -m services.action_server
 
 check: $(VENV)/.installed ## Check the FAQ topic files in plain words (fast, no training)
 	$(PY) -m staff.check

@@ -15,8 +15,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clarify
-from actions.lexicon import conditions_on_page, load_terms
 from actions.notices import TOPICS, NoticeFeed
+from practice.facts import conditions_treated
 
 logger = logging.getLogger(__name__)
 
@@ -60,10 +60,10 @@ class PracticeAction(Action, ABC):
 
 
 class ActionCheckCondition(PracticeAction):
-    """Whether the practice page lists the condition the patient named."""
+    """Whether the practice lists the condition the patient named (practice/facts.yml)."""
 
     def __init__(self) -> None:
-        self.on_page = conditions_on_page(load_terms())
+        self.on_page = conditions_treated()
 
     def name(self) -> str:
         return "action_check_condition"

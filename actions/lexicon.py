@@ -19,8 +19,6 @@ class Term:
     name: str
     label: str
     phrases: tuple[str, ...]
-    # For a condition the practice page lists: the page's words for it.
-    on_page_as: str | None = None
 
 
 def load_terms(path: Path = LEXICON_PATH) -> list[Term]:
@@ -34,12 +32,6 @@ def load_terms(path: Path = LEXICON_PATH) -> list[Term]:
                     name=name,
                     label=label,
                     phrases=tuple(str(phrase).lower() for phrase in entry.get("phrases", [])),
-                    on_page_as=entry.get("on_page_as"),
                 )
             )
     return terms
-
-
-def conditions_on_page(terms: list[Term]) -> dict[str, str]:
-    """Canonical name -> the page's words, for the conditions the practice page lists."""
-    return {term.name: term.on_page_as for term in terms if term.on_page_as}

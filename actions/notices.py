@@ -3,7 +3,7 @@
 The notice comes from PRACTICE_NOTICE_URL, an RSS 2.0 or Atom feed (or a local file), so
 the practice changes the bot's answers by publishing a new notice, with no retraining.
 When the source is down, slow or broken, the bot answers from the last notice it read,
-else from the notice bundled in actions/data/, and logs a warning: it never goes silent.
+else from the notice in practice/facts.yml, and logs a warning: it never goes silent.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from datetime import time as dt_time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -25,9 +26,10 @@ from urllib.parse import unquote, urlparse
 import aiohttp
 import feedparser
 
+from practice.facts import bundled_notice, date_label
+
 logger = logging.getLogger(__name__)
 
-BUNDLED_NOTICE = Path(__file__).parent / "data" / "practice-notice.xml"
 DEFAULT_TTL_SECONDS = 300.0
 # A patient waits for every reply (and an SMS gateway gives a webhook 15 s in all): a
 # source slower than this is treated as down.
@@ -65,7 +67,7 @@ class Notice:
     @property
     def date_label(self) -> str:
         """The date as patients read it: "April 30, 2020"."""
-        return f"{self.published:%B} {self.published.day}, {self.published.year}"
+        return date_label(self.published)
 
     def opening(self, max_chars: int) -> str:
         """The notice's first sentences, as many as fit in max_chars (at least one)."""
@@ -149,7 +151,10 @@ def parse_feed(content: bytes) -> Notice:
 
 
 def load_bundled_notice() -> Notice:
-    return parse_feed(BUNDLED_NOTICE.read_bytes())
+    """The notice kept in practice/facts.yml, for when no live notice can be read."""
+    notice = bundled_notice()
+    published = datetime.combine(notice["published"], dt_time(12), tzinfo=timezone.utc)
+    return Notice(published=published, title=str(notice["title"]), text=str(notice["text"]))
 
 
 def _ttl_from_env() -> float:

@@ -32,9 +32,9 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from channels.practice_info import practice_name, practice_phone
 from channels.sms_format import MAX_SMS_CHARS, choice_reply, compose
 from channels.sms_state import RateLimiter, SmsState
+from practice.facts import practice_name, practice_phone
 
 logger = logging.getLogger(__name__)
 

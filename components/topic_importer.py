@@ -4,7 +4,9 @@ Staff add a topic as one file in data/topics/ with the ways patients ask (nlu) a
 answer (responses: utter_<intent>, optionally a `channel: sms` variant). From that:
 - every intent in the NLU data is added to the domain, so domain.yml needs no intent list;
 - an intent that has an answer utter_<intent> and that no rule or story mentions gets the
-  rule "<intent> -> utter_<intent>".
+  rule "<intent> -> utter_<intent>";
+- the slots that answers fill in with the practice's facts ({practice_phone},
+  {practice_name}) get their values from practice/facts.yml, the facts' one home.
 Topics whose answers depend on slots or actions (conditions, notice, benefits) keep their
 own rules. Configured in config.yml (`importers:`), so rasa train, test and data validate
 all see the same data.
@@ -21,6 +23,11 @@ from rasa.shared.core.training_data.structures import StoryGraph
 from rasa.shared.importers.rasa import RasaFileImporter
 from rasa.shared.utils.common import cached_method
 
+from practice.facts import practice_name, practice_phone
+
+# Slot -> its value from practice/facts.yml. domain.yml declares the slot, without a value.
+FACT_SLOTS = {"practice_phone": practice_phone, "practice_name": practice_name}
+
 
 def answer_rules_yaml(intents: list[str]) -> dict[str, Any]:
     """The rule "intent -> utter_<intent>" for each intent, as parsed YAML."""
@@ -34,6 +41,18 @@ def answer_rules_yaml(intents: list[str]) -> dict[str, Any]:
     }
 
 
+def with_facts(domain: Domain) -> Domain:
+    """The domain with each fact slot it declares valued from practice/facts.yml."""
+    as_dict = domain.as_dict()
+    slots = as_dict.get("slots", {})
+    declared = [name for name in FACT_SLOTS if name in slots]
+    if not declared:
+        return domain
+    for name in declared:
+        slots[name]["initial_value"] = FACT_SLOTS[name]()
+    return Domain.from_dict(as_dict)
+
+
 class TopicImporter(RasaFileImporter):
     @cached_method
     def get_domain(self) -> Domain:
@@ -41,7 +60,7 @@ class TopicImporter(RasaFileImporter):
         missing = sorted(self.get_nlu_data().intents - set(domain.intents))
         if missing:
             domain = domain.merge(Domain.from_dict({"intents": missing}))
-        return domain
+        return with_facts(domain)
 
     def get_stories(self, exclusion_percentage: int | None = None) -> StoryGraph:
         graph = super().get_stories(exclusion_percentage)

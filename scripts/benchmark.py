@@ -19,7 +19,7 @@ from pathlib import Path
 
 from twilio.request_validator import RequestValidator
 
-from scripts.bot_servers import RASA, ROOT, free_port, running_bot
+from tests.support.bot_servers import RASA, ROOT, free_port, running_bot
 
 MODEL = ROOT / "models" / "spine-assistant.tar.gz"
 QUESTIONS = [

@@ -23,13 +23,12 @@ from staff.content_rules import (
     MAX_GRADE,
     MAX_SMS_SEGMENTS,
     as_read,
-    facts_not_on_page,
+    facts_not_known,
     grade,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPICS = ROOT / "data" / "topics"
-PRACTICE_PAGE = ROOT.parent / "shared" / "source" / "practice-page.txt"
 # Fewer than this and the bot cannot learn a topic; the guide asks for about 20.
 MIN_EXAMPLES = 10
 # Words that do not tell topics apart: examples that differ only by these are "the same".
@@ -193,18 +192,17 @@ def missing_answers(topics: list[Topic], shared_answers: set[str]) -> list[Probl
     return problems
 
 
-def answer_problems(topic: Topic, page: str) -> list[Problem]:
+def answer_problems(topic: Topic) -> list[Problem]:
     problems = []
     for name, variations in topic.answers.items():
         # With a shorter SMS version, only that one has to fit in a text message.
         has_sms_version = any(v.get("channel") == "sms" for v, _ in variations)
         for variation, line in variations:
-            problems += variation_problems(topic.path, line, name, variation, page,
-                                           has_sms_version)
+            problems += variation_problems(topic.path, line, name, variation, has_sms_version)
     return problems
 
 
-def variation_problems(path: Path, line: int, name: str, variation: dict, page: str,
+def variation_problems(path: Path, line: int, name: str, variation: dict,
                        has_sms_version: bool) -> list[Problem]:
     text = variation.get("text")
     label = f"The answer {name}" + (" (SMS)" if variation.get("channel") == "sms" else "")
@@ -216,7 +214,7 @@ def variation_problems(path: Path, line: int, name: str, variation: dict, page: 
         problems.append(Problem(path, line, (
             f"{label} reads at US grade {reading:.0f}; keep answers at grade {MAX_GRADE:.0f} "
             "or below: shorter sentences, everyday words.")))
-    for fact in facts_not_on_page(text, page):
+    for fact in facts_not_known(text):
         problems.append(Problem(path, line, f"{label} mentions {fact}."))
     if variation.get("channel") in (None, "sms"):
         buttons = [{"title": as_read(b.get("title", "")), "payload": b.get("payload", "")}
@@ -252,7 +250,6 @@ def rasa_problems(data: Path) -> list[Problem]:
 
 
 def check(folder: Path, run_rasa: bool = True) -> list[Problem]:
-    page = PRACTICE_PAGE.read_text(encoding="utf-8")
     problems: list[Problem] = []
     topics = []
     for path in sorted(folder.glob("*.yml")):
@@ -266,7 +263,7 @@ def check(folder: Path, run_rasa: bool = True) -> list[Problem]:
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8")) or {}
     shared = set((domain.get("responses") or {}).keys())
     for topic in topics:
-        problems += answer_problems(topic, page)
+        problems += answer_problems(topic)
     problems += missing_answers(topics, shared)
     # Rasa's check repeats a broken file's error in its own words: skip it then.
     if run_rasa and len(topics) == len(list(folder.glob("*.yml"))):

@@ -6,25 +6,19 @@ import re
 
 import textstat
 
-from channels.practice_info import practice_name, practice_phone
+from practice.facts import bundled_notice, date_label, numbers, practice_name, practice_phone
 
 # US school grade (Flesch-Kincaid) that patient answers must not pass.
 MAX_GRADE = 8.0
 # Every answer must fit in this many SMS segments by text message.
 MAX_SMS_SEGMENTS = 2
-# Numbers an answer may say that are not on the practice page, and why.
-NUMBERS_NOT_ON_PAGE = {
-    "911": "emergency number",
-    "988": "Suicide & Crisis Lifeline",
-    "3": "75 mm, said as about 3 inches",
-}
 # Sample values for response variables, to read an answer as a patient would.
 SAMPLE_VALUES = {
     "practice_phone": practice_phone(),
     "practice_name": practice_name(),
     "condition_on_page": "herniated discs",
     "condition_name": "Sciatica",
-    "notice_date": "April 30, 2020",
+    "notice_date": date_label(bundled_notice()["published"]),
     "notice_quote": "We will continue to see patients via telehealth for office visits.",
     "notice_topic": "telehealth",
     "clarify_first_title": "Recovery time",
@@ -55,19 +49,18 @@ def grade(text: str) -> float:
     return textstat.flesch_kincaid_grade(" ".join(sentences)) if sentences else 0.0
 
 
-def facts_not_on_page(text: str, page: str) -> list[str]:
-    """Phone numbers, prices, web addresses and numbers in an answer that the practice page
-    does not have. The practice's own number must be written {practice_phone}."""
+def facts_not_known(text: str) -> list[str]:
+    """Phone numbers, prices, web addresses and numbers in an answer that the practice's facts
+    (practice/facts.yml) do not give. The practice's own number must be written
+    {practice_phone}."""
     problems = []
     for number in PHONE_NUMBER.findall(text):
         problems.append(f"the phone number {number} (write {{practice_phone}} for ours)")
     for match in PRICE.finditer(text):
-        problems.append(f"a price ({match.group(0)}...): the page lists no prices")
+        problems.append(f"a price ({match.group(0)}...): the practice gives no prices")
     for match in WEB_ADDRESS.finditer(text):
-        if match.group(0).lower() not in page.lower():
-            problems.append(f"the web address {match.group(0)}, which is not on the page")
-    page_numbers = set(re.findall(r"\d+", page))
+        problems.append(f"the web address {match.group(0)}: the practice gives none")
     for number in re.findall(r"\d+", PHONE_NUMBER.sub("", as_read(text))):
-        if number not in page_numbers and number not in NUMBERS_NOT_ON_PAGE:
-            problems.append(f"the number {number}, which is not on the practice page")
+        if number not in numbers():
+            problems.append(f"the number {number}, which is not in practice/facts.yml")
     return problems

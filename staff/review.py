@@ -1,11 +1,11 @@
 """`make review`: what patients asked that the bot could not answer well, for staff.
 
-Reads the conversations the bot keeps (the SQL tracker store `make run` uses, a SQLite file)
+Reads the conversations the bot keeps (the SQL tracker store of endpoints.yml, a SQLite file)
 and lists the messages that ended in the fallback, were out of scope, or were understood
 with low confidence: grouped, counted, newest first, with phone numbers, e-mail addresses
 and dates taken out. Staff copy good ones into a topic file as example questions.
 
-Usage: python -m staff.review [--db state/conversations.db] [--limit 50]
+Usage: python -m staff.review [--db FILE] [--limit 50]   (FILE: endpoints.yml's tracker store)
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.endpoints import endpoint
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = ROOT / "state" / "conversations.db"
 # Below this the bot was guessing, even when it answered.
 LOW_CONFIDENCE = 0.7
 UNANSWERED_INTENTS = {"nlu_fallback": "not understood", "out_of_scope": "out of scope"}
@@ -56,6 +57,15 @@ def why_unanswered(parse: dict) -> str | None:
     if name and confidence < LOW_CONFIDENCE and not str(parse.get("text", "")).startswith("/"):
         return f"unsure ({name}, {confidence:.0%})"
     return None
+
+
+def configured_db() -> Path | None:
+    """The SQLite file of the tracker store in endpoints.yml (relative to the project, where
+    the bot runs); None for another kind of store."""
+    store = endpoint("tracker_store")
+    if str(store.get("type", "")).upper() != "SQL" or store.get("dialect") != "sqlite":
+        return None
+    return ROOT / str(store.get("db", "rasa.db"))
 
 
 def findings(db: Path) -> list[Finding]:
@@ -98,9 +108,14 @@ def report(found: list[Finding], limit: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--limit", type=int, default=50)
     args = parser.parse_args(argv)
+    args.db = args.db or configured_db()
+    if args.db is None:
+        print("endpoints.yml keeps conversations in a store other than a SQLite file: "
+              "give the file with --db.")
+        return 1
     if not args.db.exists():
         print(f"No conversations yet: {args.db} does not exist (`make run` creates it).")
         return 0

@@ -1,23 +1,13 @@
-"""Helpers for tests about what the bot says: the merged responses and the practice page."""
+"""Helpers for tests about what the bot says: the domain and responses as Rasa merges them."""
 
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 
 from rasa.shared.importers.importer import TrainingDataImporter
 
 ROOT = Path(__file__).resolve().parent.parent
-# The only source of truth for facts (README: "Where the facts come from").
-PRACTICE_PAGE = Path(
-    os.environ.get("PRACTICE_PAGE", ROOT.parent / "shared" / "source" / "practice-page.txt")
-)
-
-
-@functools.cache
-def practice_page() -> str:
-    return PRACTICE_PAGE.read_text(encoding="utf-8")
 
 
 @functools.cache

@@ -14,8 +14,8 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from channels.sms_format import is_gsm, segments
-from scripts.bot_servers import free_port, running_bot
 from tests.conftest import MODEL
+from tests.support.bot_servers import free_port, running_bot
 
 pytestmark = pytest.mark.e2e
 TOKEN = "test-auth-token"

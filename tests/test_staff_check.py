@@ -87,9 +87,9 @@ def test_a_topic_without_an_answer(topics):
     ("A visit costs $150.", "a price"),
     ("See www.spine-example.com for more.", "web address"),
     ("Most patients stay 3 days.", None),  # 3 is allowed (3 inches): the check is for numbers
-    ("Recovery takes 12 weeks.", "the number 12, which is not on the practice page"),
+    ("Recovery takes 12 weeks.", "the number 12, which is not in practice/facts.yml"),
 ])
-def test_answers_are_plain_and_only_use_facts_from_the_page(topics, answer, expected):
+def test_answers_are_plain_and_only_use_the_practices_facts(topics, answer, expected):
     edit(topics / "contact.yml", "      Call us at {practice_phone}. You can make an appointment, "
          "set up a visit with a surgeon,\n      talk with our staff or learn more.",
          "      " + answer)

@@ -1,7 +1,8 @@
-"""The staff workflow of docs/staff-guide.md, end to end, on a copy of the project: add a
-topic file, `make check`, `make train`, and a running bot answers the new question without
-a restart, conversations in progress carrying on. Then a broken edit: `make check` explains
-it, `make train` refuses it, and the running bot keeps answering with the last good model."""
+"""The staff workflow of docs/staff-guide.md, end to end, on a lone clone of the project (no
+folder beside it, as a practice clones it): add a topic file, `make check`, `make train`, and
+a running bot answers the new question without a restart, conversations in progress carrying
+on. Then a broken edit: `make check` explains it, `make train` refuses it, and the running bot
+keeps answering with the last good model."""
 
 from __future__ import annotations
 
@@ -15,33 +16,32 @@ from pathlib import Path
 
 import pytest
 
-from scripts.bot_servers import free_port, running_bot
-from scripts.serve_models import serve_in_background
+from services.model_server import serve_in_background
 from tests.conftest import MODEL, ROOT
+from tests.support.bot_servers import free_port, running_bot
 
 pytestmark = pytest.mark.staff
-NEW_ANSWER = "I don't have information about referrals."
-# Copied; .venv and the spaCy pipeline are linked or copied rather than rebuilt.
-PROJECT_PARTS = ["Makefile", "config.yml", "domain.yml", "credentials.yml", "endpoints.yml",
-                 "requirements.txt", "constraints.txt", "data", "lexicon", "actions",
-                 "components", "channels", "staff", "scripts"]
+
+
+def lone_clone(destination: Path) -> Path:
+    """The project's tracked files, as they are now, in `destination`: what a practice gets
+    from `git clone`. Only .venv is linked (installing it again takes minutes)."""
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
+                             check=True).stdout.decode().split("\0")
+    for name in filter(None, tracked):
+        if (ROOT / name).is_file():  # a file deleted but not yet committed is not copied
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, destination / name)
+    (destination / ".venv").symlink_to(ROOT / ".venv")
+    return destination
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("staff")
-    copy = base / "project"
-    copy.mkdir()
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, copy / part)
-    (copy / ".venv").symlink_to(ROOT / ".venv")
-    (base / "shared").symlink_to(ROOT.parent / "shared")
+    copy = lone_clone(tmp_path_factory.mktemp("lone") / "spine-assistant")
+    assert os.listdir(copy.parent) == ["spine-assistant"]  # nothing beside it to read from
     (copy / "models").mkdir()
-    shutil.copytree(ROOT / "models" / "spacy-en-spine", copy / "models" / "spacy-en-spine")
+    # The running bot starts from the current model; the clone trains its own below.
     shutil.copy2(MODEL, copy / "models" / MODEL.name)
     # make would otherwise rebuild what it sees as older than its inputs.
     for path in [copy / ".venv" / ".installed", *(copy / "models").rglob("*")]:
@@ -49,6 +49,7 @@ def project(tmp_path_factory) -> Path:
     return copy
 
 
+NEW_ANSWER = "I don't have information about referrals."
 # (what a staff member might do to the topic file, what `make check` must say about it)
 BROKEN_EDITS = [
     (lambda text: text.replace("    - referral?", "  - referral?"), "indented"),

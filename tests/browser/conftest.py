@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from scripts.bot_servers import free_port, running_bot
-from scripts.serve_demo import serve_in_background
+from services.demo_page import serve_in_background
 from tests.conftest import MODEL
+from tests.support.bot_servers import free_port, running_bot
 
 # What this machine's closed network needs: no background calls home, no QUIC.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from scripts.bot_servers import free_port
-from scripts.serve_demo import serve_in_background
+from services.demo_page import serve_in_background
+from tests.support.bot_servers import free_port
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"

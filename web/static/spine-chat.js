@@ -1,8 +1,11 @@
 /*
  * The practice's chat widget. One script tag adds a chat button and panel to any page:
  *
- *   <script>window.SpineChatConfig = { serverUrl: "https://bot.example.org", phone: "555-555-5555" };</script>
+ *   <script>window.SpineChatConfig = { phone: "555-555-5555" };</script>
  *   <script src="https://bot.example.org/widget/spine-chat.js" defer></script>
+ *
+ * The Rasa server serves this file (channels/web.py), so by default the widget chats with the
+ * server it was loaded from; `serverUrl` in the config says otherwise.
  *
  * It talks to the Rasa server over socket.io (vendor/socket.io.min.js, loaded from beside this
  * file, so the page needs no CDN). Bot text is always shown as text, never parsed as HTML.
@@ -29,8 +32,8 @@
     window.SpineChatConfig || {}
   );
   if (!config.serverUrl) {
-    // Same host as the page, Rasa's port: what `make run` serves.
-    config.serverUrl = window.location.protocol + "//" + window.location.hostname + ":5005";
+    // The Rasa server serves this script (/widget/spine-chat.js): it is where the chat is.
+    config.serverUrl = scriptUrl ? new URL(scriptUrl).origin : window.location.origin;
   }
 
   var STORAGE_SESSION = "spine-chat:session";

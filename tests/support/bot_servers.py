@@ -20,7 +20,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
 RASA = str(Path(sys.executable).parent / "rasa")
 # Loading TensorFlow and the model takes about 20 s on a 2-core machine; allow for a slow one.
 STARTUP_TIMEOUT_SECONDS = 180
@@ -89,30 +91,43 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def endpoints_for(workdir: Path, action_port: int, model_server_url: str | None) -> Path:
+    """endpoints.yml as shipped, with the helpers on this run's ports and the conversations
+    in `workdir`; without a model server, the bot keeps the model it started with."""
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
+    if model_server_url:
+        endpoints["models"].update(url=model_server_url, wait_time_between_pulls=2)
+    else:
+        del endpoints["models"]
+    endpoints["tracker_store"]["db"] = str(workdir / "conversations.db")
+    path = workdir / "endpoints.yml"
+    path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+    return path
+
+
 @contextlib.contextmanager
 def running_bot(
     model: Path, env: dict[str, str] | None = None, workdir: Path | None = None,
     rasa_port: int | None = None, model_server_url: str | None = None,
 ) -> Iterator[RunningBot]:
-    """The action server and the Rasa server (every channel in credentials.yml), stopped on
-    exit. Their logs go to `workdir`."""
+    """The action server and the Rasa server (every channel in credentials.yml), on loopback,
+    as services/run.sh starts them, stopped on exit. Their logs go to `workdir`."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix="bot-"))
     workdir.mkdir(parents=True, exist_ok=True)
     action_port, rasa_port = free_port(), rasa_port or free_port()
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
-    if model_server_url:  # poll it for new models, as `make run` does
-        with endpoints.open("a") as file:
-            file.write(f"models:\n  url: {model_server_url}\n  wait_time_between_pulls: 2\n")
+    endpoints = endpoints_for(workdir, action_port, model_server_url)
     full_env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
                 "PYTHONPATH": str(ROOT), **(env or {})}
     action_log, rasa_log = workdir / "action-server.log", workdir / "rasa-server.log"
-    actions = _start([RASA, "run", "actions", "--port", str(action_port)], full_env, action_log)
+    actions = _start([sys.executable, "-m", "services.action_server", "--port", str(action_port)],
+                     full_env, action_log)
     rasa = None
     try:
         rasa = _start(
-            [RASA, "run", "--model", str(model), "--port", str(rasa_port),
-             "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
+            [RASA, "run", "--model", str(model), "--interface", "127.0.0.1",
+             "--port", str(rasa_port), "--endpoints", str(endpoints),
+             "--credentials", str(ROOT / "credentials.yml")],
             full_env, rasa_log,
         )
         wait_until_ready(f"http://127.0.0.1:{action_port}/health", actions, action_log)

@@ -1,12 +1,14 @@
 """Serve the trained model to the running bot, so a newly trained model goes live by itself.
 
-Rasa's model-server setting (the `models:` endpoint that `make run` adds) makes the Rasa
-server ask this server for the model every few seconds, sending the ETag of the model it
+Rasa's model-server setting (`models:` in endpoints.yml) makes the Rasa server ask this
+server for the model every few seconds, sending the ETag of the model it
 has. The answer is 304 while the file is unchanged, and the new model when `make train`
 has published another one: Rasa then swaps it in without a restart, keeping every
 conversation in progress.
 
-Usage: python -m scripts.serve_models [--port 5056] [--dir models]
+Listens where endpoints.yml's `models` url says (loopback): only the Rasa server asks it.
+
+Usage: python -m services.model_server [--dir models]   (services/run.sh)
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from services.endpoints import listen_address
 
 ROOT = Path(__file__).resolve().parent.parent
 logger = logging.getLogger(__name__)
@@ -64,12 +68,12 @@ def serve_in_background(directory: Path, port: int) -> ThreadingHTTPServer:
 
 
 def main(argv: list | None = None) -> int:
+    interface, port = listen_address("models")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=5056)
     parser.add_argument("--dir", type=Path, default=ROOT / "models")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    server = make_server(args.dir, args.port)
+    server = make_server(args.dir, port, host=interface)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
