@@ -19,7 +19,7 @@ MODEL := models/spine-assistant.tar.gz
 SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE)
 
-.PHONY: help install lock spacy train run actions check review test-staff test lint validate unit conversations nlu-heldout e2e browser web-deps web-vendor test-browser bench clean
+.PHONY: help install lock spacy train run actions check review test-staff test lint validate unit conversations nlu-heldout e2e nginx browser web-deps web-vendor test-browser bench clean
 
 help: ## List the entry points
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -81,8 +81,17 @@ nlu-heldout: $(MODEL) ## Intent accuracy on phrasings not in the training data (
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_heldout.yml --out results/nlu-heldout
 	$(PY) -m scripts.check_nlu_accuracy results/nlu-heldout/intent_report.json --minimum 0.95
 
-e2e: $(MODEL) ## End-to-end: real action and Rasa servers over REST
+e2e: $(MODEL) nginx ## End-to-end: the real servers over REST, make run's processes, nginx in front
 	$(PY) -m pytest -m e2e
+
+# Installing Debian's nginx must not start its default site on port 80 of every interface:
+# policy-rc.d tells the package's scripts not to start services (removed again if we made it).
+nginx: ## Install Debian's nginx for the reverse-proxy test, when missing (needs root)
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update && created=; \
+	  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; \
+	    chmod +x /usr/sbin/policy-rc.d; created=1; fi; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y nginx; status=$$?; \
+	  [ -z "$$created" ] || rm -f /usr/sbin/policy-rc.d; exit $$status; }
 
 browser: ## Install Debian's Chromium for the browser tests, when missing (needs root)
 	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }

@@ -19,27 +19,14 @@ import pytest
 from services.model_server import serve_in_background
 from tests.conftest import MODEL, ROOT
 from tests.support.bot_servers import free_port, running_bot
+from tests.support.clone import lone_clone
 
 pytestmark = pytest.mark.staff
 
 
-def lone_clone(destination: Path) -> Path:
-    """The project's tracked files, as they are now, in `destination`: what a practice gets
-    from `git clone`. Only .venv is linked (installing it again takes minutes)."""
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
-                             check=True).stdout.decode().split("\0")
-    for name in filter(None, tracked):
-        if (ROOT / name).is_file():  # a file deleted but not yet committed is not copied
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, destination / name)
-    (destination / ".venv").symlink_to(ROOT / ".venv")
-    return destination
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    copy = lone_clone(tmp_path_factory.mktemp("lone") / "spine-assistant")
-    assert os.listdir(copy.parent) == ["spine-assistant"]  # nothing beside it to read from
+    copy = lone_clone(tmp_path_factory.mktemp("lone"))
     (copy / "models").mkdir()
     # The running bot starts from the current model; the clone trains its own below.
     shutil.copy2(MODEL, copy / "models" / MODEL.name)

@@ -4,14 +4,16 @@ Playwright (launched from its executable path: no browser download)."""
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from services.demo_page import serve_in_background
 from tests.conftest import MODEL
-from tests.support.bot_servers import free_port, running_bot
+from tests.support.bot_servers import RunningBot, free_port, running_bot
 
 # What this machine's closed network needs: no background calls home, no QUIC.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -25,18 +27,50 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Iterator[str]:
-    """The demo page's URL, its chat widget talking to the real Rasa and action servers."""
+def origins() -> dict[str, str]:
+    """The two pages allowed to chat: the demo page, and a practice page with the README's
+    snippet pasted in."""
+    return {"demo": f"http://127.0.0.1:{free_port()}",
+            "practice": f"http://127.0.0.1:{free_port()}"}
+
+
+@pytest.fixture(scope="session")
+def bot(origins, tmp_path_factory) -> Iterator[RunningBot]:
+    """The real Rasa and action servers; the Rasa server also serves the widget."""
     assert MODEL.exists(), f"{MODEL} is missing: run `make train` first"
-    demo_port = free_port()
-    origin = f"http://127.0.0.1:{demo_port}"
-    with running_bot(MODEL, env={"CHAT_ALLOWED_ORIGINS": origin},
+    with running_bot(MODEL, env={"CHAT_ALLOWED_ORIGINS": ",".join(origins.values())},
                      workdir=tmp_path_factory.mktemp("bot")) as bot:
-        demo = serve_in_background(demo_port, bot.rasa_url)
-        try:
-            yield origin + "/"
-        finally:
-            demo.shutdown()
+        yield bot
+
+
+@pytest.fixture(scope="session")
+def site(bot, origins) -> Iterator[str]:
+    """The demo page's URL, its chat widget talking to the real Rasa and action servers."""
+    demo = serve_in_background(int(origins["demo"].rsplit(":", 1)[1]), bot.rasa_url)
+    try:
+        yield origins["demo"] + "/"
+    finally:
+        demo.shutdown()
+
+
+def serve_html(port: int, page: str) -> ThreadingHTTPServer:
+    """A page of some website: `page` at /, on 127.0.0.1:`port`; .shutdown() stops it."""
+    body = page.encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            self.send_response(200 if self.path == "/" else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -10,10 +11,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from services.demo_page import serve_in_background
+from tests.browser.conftest import serve_html
 from tests.support.bot_servers import free_port
 
 pytestmark = pytest.mark.browser
-AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = "501-661-0077"
 
 
@@ -148,19 +151,23 @@ def test_a_dropped_connection_reconnects_by_itself(page, site):
     ask(page, "who came up with it?", "Scott Schlesinger")
 
 
-def test_unreachable_chat_server_says_so_and_gives_the_phone_number(page):
+def test_unreachable_chat_server_says_so_and_gives_the_phone_number(page, bot):
+    # The widget loaded, but its chat server is gone (down since the page was opened).
     dead_port = free_port()  # nothing listens there
-    demo_port = free_port()
-    demo = serve_in_background(demo_port, f"http://127.0.0.1:{dead_port}")
+    config = json.dumps({"serverUrl": f"http://127.0.0.1:{dead_port}", "phone": PHONE})
+    site = serve_html(free_port(), f"<!doctype html><html lang='en'><head><title>Page</title>"
+                                   f"</head><body><script>window.SpineChatConfig = {config};"
+                                   f"</script><script src='{bot.rasa_url}/widget/spine-chat.js'>"
+                                   "</script></body></html>")
     try:
-        page.goto(f"http://127.0.0.1:{demo_port}/")
+        page.goto(f"http://127.0.0.1:{site.server_address[1]}/")
         page.get_by_role("button", name="Chat with us").click()
         status = page.get_by_role("alert")
         expect(status).to_contain_text("can't reach the chat", timeout=15000)
         expect(status.locator("a", has_text=PHONE)).to_have_attribute("href", "tel:5016610077")
         expect(page.get_by_role("button", name="Send")).to_be_disabled()
     finally:
-        demo.shutdown()
+        site.shutdown()
 
 
 def test_page_from_an_origin_not_listed_cannot_open_a_chat(page, site):
@@ -175,3 +182,26 @@ def test_page_from_an_origin_not_listed_cannot_open_a_chat(page, site):
         expect(page.get_by_role("alert")).to_contain_text("can't reach the chat", timeout=15000)
     finally:
         demo.shutdown()
+
+
+def readme_snippet() -> str:
+    """The widget snippet exactly as the README tells a practice to paste it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The chat widget on the practice's website", 1)[1]
+    return re.search(r"```html\n(.*?)```", section, re.DOTALL).group(1)
+
+
+def test_the_readme_snippet_pasted_into_any_page_chats_with_the_rasa_server_alone(
+        page, bot, origins):
+    snippet = readme_snippet()
+    assert "https://chat.example-practice.com/widget/spine-chat.js" in snippet
+    # The practice's chat server is, here, the bare Rasa server; the page is any page.
+    snippet = snippet.replace("https://chat.example-practice.com", bot.rasa_url)
+    practice_page = serve_html(int(origins["practice"].rsplit(":", 1)[1]),
+                               "<!doctype html><html lang='en'><head><title>Our practice</title>"
+                               f"</head><body><h1>Welcome</h1>{snippet}</body></html>")
+    try:
+        open_chat(page, origins["practice"] + "/")
+        ask(page, "what is your phone number?", PHONE)
+    finally:
+        practice_page.shutdown()
