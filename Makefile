@@ -22,7 +22,7 @@ TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -n
 .PHONY: help install lock spacy train run actions check review test-staff test lint validate unit conversations nlu-heldout e2e nginx browser web-deps web-vendor test-browser bench clean
 
 help: ## List the entry points
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.txt constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: Rasa 3.6 needs it (pyenv install 3.10)."; exit 1; }

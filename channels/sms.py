@@ -60,6 +60,24 @@ class SmsOutput(CollectingOutputChannel):
         return "sms"
 
 
+DEFAULT_RATE_LIMIT = 8
+
+
+def rate_limit(setting: str, credentials: dict[str, Any]) -> int:
+    """Texts per number per window: SMS_RATE_LIMIT, else credentials.yml's rate_limit, else 8.
+    A value that is not a positive whole number is reported and replaced by the default."""
+    raw = setting.strip() or str(credentials.get("rate_limit", DEFAULT_RATE_LIMIT))
+    try:
+        limit = int(raw)
+    except ValueError:
+        limit = 0
+    if limit < 1:
+        logger.warning("SMS channel: the rate limit %r is not a positive whole number; using %d.",
+                       raw, DEFAULT_RATE_LIMIT)
+        return DEFAULT_RATE_LIMIT
+    return limit
+
+
 class SmsInput(InputChannel):
     @classmethod
     def name(cls) -> str:
@@ -68,14 +86,15 @@ class SmsInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
-        state_dir = Path(os.environ.get("SMS_STATE_DIR", DEFAULT_STATE_DIR))
+        # An empty setting (a blank line in the deployment's env file) means the default.
+        state_dir = Path(os.environ.get("SMS_STATE_DIR", "").strip() or DEFAULT_STATE_DIR)
         return cls(
             auth_token=os.environ.get("TWILIO_AUTH_TOKEN", "").strip() or None,
             public_url=os.environ.get("SMS_PUBLIC_URL", "").strip() or None,
             id_key=sender_id_key(state_dir),
             state=SmsState(state_dir / "sms.sqlite3"),
             limiter=RateLimiter(
-                limit=int(os.environ.get("SMS_RATE_LIMIT", credentials.get("rate_limit", 8))),
+                limit=rate_limit(os.environ.get("SMS_RATE_LIMIT", ""), credentials),
                 window=float(credentials.get("rate_window_seconds", 60)),
             ),
         )

@@ -18,7 +18,7 @@ ENDPOINTS = ROOT / "endpoints.yml"
 
 def endpoint(name: str, path: Path = ENDPOINTS) -> dict:
     """The settings of endpoint `name` (action_endpoint, models, tracker_store, ...), with
-    ${VARS} expanded as Rasa expands them."""
+    environment variables expanded as Rasa expands them."""
     endpoints = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     settings = endpoints.get(name)
     if not isinstance(settings, dict):

@@ -127,6 +127,11 @@ def test_the_demo_page_loads_the_widget_from_the_rasa_server(bot):
     status, headers, script = get(src)
     assert status == 200 and b"SpineChatConfig" in script
     assert headers["Cache-Control"] == "no-cache"
+    # The widget's routes serve web/static/ and nothing beside it.
+    for path in ["/widget/../endpoints.yml", "/widget/%2e%2e/credentials.yml", "/widget/"]:
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            get(f"http://127.0.0.1:{ports['rasa']}{path}")
+        assert missing.value.code == 404
     # The demo server serves the page and nothing else.
     with pytest.raises(urllib.error.HTTPError):
         get(f"http://127.0.0.1:{ports['demo']}/widget/spine-chat.js")
