@@ -19,7 +19,7 @@ MODEL := models/spine-assistant.tar.gz
 SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE)
 
-.PHONY: help install lock spacy train run actions check review test-staff test lint validate unit conversations nlu-heldout e2e nginx browser web-deps web-vendor test-browser bench clean
+.PHONY: help install lock spacy train run actions check review test-staff test lint validate unit conversations nlu-heldout triage e2e nginx browser web-deps web-vendor test-browser bench clean
 
 help: ## List the entry points
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ conversations: $(MODEL) ## The test conversations in tests/conversations/ (NLU a
 nlu-heldout: $(MODEL) ## Intent accuracy on phrasings not in the training data (>= 95%)
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_heldout.yml --out results/nlu-heldout
 	$(PY) -m scripts.check_nlu_accuracy results/nlu-heldout/intent_report.json --minimum 0.95
+
+triage: $(MODEL) ## Emergency and crisis guidance on tests/triage_set.yml over REST: recall, false alarms
+	$(PY) -m scripts.check_triage
 
 e2e: $(MODEL) nginx ## End-to-end: the real servers over REST, make run's processes, nginx in front
 	$(PY) -m pytest -m e2e

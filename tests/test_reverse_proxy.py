@@ -32,6 +32,7 @@ def proxy(tmp_path_factory):
                      workdir=workdir / "bot") as bot:
         rasa_port = int(bot.rasa_url.rsplit(":", 1)[1])
         with running_proxy(rasa_port, free_port(), free_port(), workdir / "nginx") as proxy:
+            proxy.rasa_log = bot.workdir / "rasa-server.log"
             yield proxy
 
 
@@ -120,8 +121,9 @@ def converse_over_socketio(proxy, origin: str, message: str) -> list[str]:
     """A socket.io client as the widget is one: WebSocket through nginx, the session id the
     server confirms, a question, the bot's answers."""
     # websocket-client sends an Origin of its own unless told which (a header would be a second).
-    client = socketio.Client(ssl_verify=False, reconnection=False,
-                             websocket_extra_options={"origin": origin})
+    # The clients' own logs are printed only with a failing test's output.
+    client = socketio.Client(ssl_verify=False, reconnection=False, logger=True,
+                             engineio_logger=True, websocket_extra_options={"origin": origin})
     answers: list[str] = []
     confirmed = threading.Event()
     session: list[str] = []
@@ -133,7 +135,7 @@ def converse_over_socketio(proxy, origin: str, message: str) -> list[str]:
         client.emit("session_request", {"session_id": uuid.uuid4().hex})
         assert confirmed.wait(20), "no session_confirm"
         client.emit("user_uttered", {"message": message, "session_id": session[0]})
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while not answers and time.monotonic() < deadline:
             time.sleep(0.1)
         return answers
@@ -143,7 +145,8 @@ def converse_over_socketio(proxy, origin: str, message: str) -> list[str]:
 
 def test_the_widgets_socketio_chat_works_through_nginx(proxy):
     answers = converse_over_socketio(proxy, SITE_ORIGIN, "what is MIG-LIF?")
-    assert any("Scott Schlesinger" in answer for answer in answers), answers
+    assert any("Scott Schlesinger" in answer for answer in answers), (
+        answers, proxy.rasa_log.read_text()[-3000:], proxy.access_log.read_text()[-1500:])
 
 
 def test_a_page_from_another_origin_cannot_chat_through_nginx(proxy):

@@ -29,6 +29,7 @@ class Proxy:
     http_url: str
     certificate: Path
     access_log: Path
+    rasa_log: Path | None = None
 
 
 def nginx_binary() -> str:
