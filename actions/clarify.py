@@ -1,5 +1,6 @@
-"""What to do when the NLU is unsure: emergency guidance, ask which of two topics was
-meant, or deflect. Plain Python over the intent ranking, testable without a tracker.
+"""What to do when the NLU is unsure: ask which of two topics was meant, or deflect (never
+emergency guidance: that comes only from a red flag happening now, components/triage.py).
+Plain Python over the intent ranking, testable without a tracker.
 """
 
 from __future__ import annotations
@@ -39,34 +40,27 @@ TOPIC_TITLES = {
     "ask_help": "What I can help with",
 }
 
-# Intent -> what the bot does when it is the likely reading of an unsure message.
-EMERGENCY_OUTCOMES = {"report_emergency": "emergency", "report_crisis": "crisis"}
-FALLBACK_INTENT = "nlu_fallback"
-# An emergency reading this likely gets emergency guidance even below the NLU threshold.
-MIN_EMERGENCY_CONFIDENCE = 0.3
+# An unsure reading never gives emergency or crisis guidance (components/safety_net.py gives
+# it for a red flag happening now, whatever the reading): these are never offered as topics.
+NOT_OFFERED = {"nlu_fallback", "report_emergency", "report_crisis"}
 # A runner-up this unlikely is noise, not a second reading worth offering.
 MIN_SECOND_CONFIDENCE = 0.2
 
 
 @dataclass(frozen=True)
 class Assessment:
-    outcome: str  # emergency, crisis, clarify or deflect (slot unclear_message)
+    outcome: str  # clarify or deflect (slot unclear_message)
     choices: tuple[tuple[str, str], ...] = ()  # (title, payload) of the topics to offer
 
 
 def ranked_intents(ranking: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The intent ranking without the fallback intent, most likely first."""
-    candidates = [entry for entry in ranking if entry.get("name") != FALLBACK_INTENT]
+    """The intent ranking without the fallback and emergency intents, most likely first."""
+    candidates = [entry for entry in ranking if entry.get("name") not in NOT_OFFERED]
     return sorted(candidates, key=lambda entry: entry.get("confidence") or 0.0, reverse=True)
 
 
 def assess(ranking: list[dict[str, Any]]) -> Assessment:
-    candidates = ranked_intents(ranking)
-    top: dict[str, Any] | None = candidates[0] if candidates else None
-    if top and top["name"] in EMERGENCY_OUTCOMES:
-        if (top.get("confidence") or 0.0) >= MIN_EMERGENCY_CONFIDENCE:
-            return Assessment(EMERGENCY_OUTCOMES[top["name"]])
-    pair = candidates[:2]
+    pair = ranked_intents(ranking)[:2]
     if (
         len(pair) == 2
         and (pair[1].get("confidence") or 0.0) >= MIN_SECOND_CONFIDENCE

@@ -1,22 +1,18 @@
-"""Route messages that describe an emergency to the emergency intents, whatever the model says.
+"""Emergency and crisis guidance exactly when a red flag is happening now (components/triage.py).
 
-The DIET classifier is trained on emergency phrasings too, but a statistical model can miss
-an unusual one. For safety that is not good enough: a message that matches one of the
-patterns in lexicon/emergency_phrases.yml gets the pattern's intent with full confidence,
-so the emergency rule answers it before anything else, at any point in a conversation.
-It runs last in config.yml, after the FallbackClassifier, so not even a low-confidence
-fallback can delay emergency guidance.
+Runs last in config.yml's pipeline, after the FallbackClassifier:
+- a current red flag sets report_crisis or report_emergency with full confidence, so their
+  rules answer first, at any point in a conversation, whatever the model or the fallback said;
+- without one, a model's report_emergency or report_crisis reading is not trusted (a stroke
+  years ago, a risk question, "this pain is killing me"): the message goes to the fallback,
+  where the bot asks which topic was meant or says what it can help with.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from pathlib import Path
-from re import Pattern
 from typing import Any
 
-import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -25,41 +21,19 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components import triage
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_PHRASES_FILE = "lexicon/emergency_phrases.yml"
-
-
-def load_patterns(path: Path) -> list[tuple[str, Pattern[str]]]:
-    """(intent, compiled pattern) pairs, in file order: the first match wins."""
-    spec: dict[str, list[str]] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return [
-        (intent, re.compile(pattern, re.IGNORECASE))
-        for intent, patterns in spec.items()
-        for pattern in patterns
-    ]
-
-
-def match_emergency(text: str, patterns: list[tuple[str, Pattern[str]]]) -> str | None:
-    """The emergency intent a message describes, or None."""
-    for intent, pattern in patterns:
-        if pattern.search(text):
-            return intent
-    return None
+INTENT_OF = {"crisis": "report_crisis", "emergency": "report_emergency"}
+FALLBACK_INTENT = "nlu_fallback"
 
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
 class EmergencySafetyNet(GraphComponent, IntentClassifier):
-    """Overrides the predicted intent when a message matches an emergency pattern."""
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {"phrases_file": DEFAULT_PHRASES_FILE}
-
-    def __init__(self, patterns: list[tuple[str, Pattern[str]]]) -> None:
-        self._patterns = patterns
+    """Sets or withdraws the emergency intents by the triage's verdict."""
 
     @classmethod
     def create(
@@ -69,22 +43,28 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> EmergencySafetyNet:
-        # Read at load time (not frozen into the model) so an edited pattern file
-        # takes effect on the next start, without retraining.
-        return cls(load_patterns(Path(config["phrases_file"])))
+        # The lexicons are read when the model loads (not frozen into it): an edit takes
+        # effect on the next start, without retraining.
+        triage.pipeline.cache_clear()
+        triage.pipeline()
+        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            intent = match_emergency(message.get(TEXT) or "", self._patterns)
-            if intent is None:
-                continue
-            logger.debug("Emergency pattern matched: routing to '%s'.", intent)
-            top = {"name": intent, "confidence": 1.0}
-            ranking = [
-                entry
-                for entry in message.get(INTENT_RANKING_KEY) or []
-                if entry.get("name") != intent
-            ]
-            message.set(INTENT, top, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+            verdict = triage.judge(triage.findings(message.get(TEXT) or ""))
+            intent = (message.get(INTENT) or {}).get("name")
+            if verdict is not None:
+                # Never the patient's words in the log: only what was decided.
+                logger.debug("Current red flag: routing to '%s'.", INTENT_OF[verdict])
+                self._set(message, {"name": INTENT_OF[verdict], "confidence": 1.0})
+            elif intent in INTENT_OF.values():
+                logger.debug("No current red flag: '%s' withdrawn.", intent)
+                self._set(message, {"name": FALLBACK_INTENT, "confidence": 1.0})
         return messages
+
+    @staticmethod
+    def _set(message: Message, top: dict[str, Any]) -> None:
+        ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or []
+                   if entry.get("name") not in (top["name"], FALLBACK_INTENT)]
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)

@@ -153,13 +153,18 @@ def test_unclear_message_with_no_good_reading_is_deflected():
     assert slots == {"unclear_message": "deflect"}
 
 
-def test_unclear_message_that_may_be_an_emergency_gets_emergency_guidance():
+def test_an_unsure_emergency_reading_is_never_emergency_guidance_nor_offered():
+    # Emergency guidance comes from a red flag happening now, never from an unsure reading.
     ranking = [{"name": "nlu_fallback", "confidence": 0.5},
-               {"name": "report_emergency", "confidence": 0.45},
-               {"name": "ask_recovery_time", "confidence": 0.40}]
-    slots, _ = run(ActionAssessUnclearMessage(), tracker("my leg is odd", "nlu_fallback",
-                                                        ranking=ranking))
-    assert slots == {"unclear_message": "emergency"}
+               {"name": "report_crisis", "confidence": 0.45},
+               {"name": "report_emergency", "confidence": 0.44},
+               {"name": "ask_recovery_time", "confidence": 0.40},
+               {"name": "ask_hospital_stay", "confidence": 0.30}]
+    slots, _ = run(ActionAssessUnclearMessage(), tracker("whats the weather tomorrow",
+                                                        "nlu_fallback", ranking=ranking))
+    assert slots["unclear_message"] == "clarify"
+    assert slots["clarify_first_payload"] == "/ask_recovery_time"
+    assert slots["clarify_second_payload"] == "/ask_hospital_stay"
 
 
 def test_latest_news_by_text_message_is_the_notices_opening(notice_action, feed_server):

@@ -1,16 +1,19 @@
-"""The emergency safety net: every emergency phrasing is caught, everyday questions are not."""
+"""Red flags judged in context (components/triage.py) and the safety net that acts on them:
+every current emergency is caught; history, denials, risk questions and everyday questions are
+not. (The labelled set of 309 patient messages runs over REST: `make triage`.)"""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from components.safety_net import EmergencySafetyNet, load_patterns, match_emergency
+from components.safety_net import EmergencySafetyNet
+from components.triage import findings, judge
 
-ROOT = Path(__file__).resolve().parent.parent
-PATTERNS = load_patterns(ROOT / "lexicon" / "emergency_phrases.yml")
+
+def verdict(text: str) -> str | None:
+    return judge(findings(text))
+
 
 EMERGENCIES = [
     "I suddenly can't control my bladder",
@@ -60,39 +63,86 @@ EVERYDAY = [
     "can i go home the same day",
     "does it leave a scar",
     "my back hurts when i bend, what should i do",
+    # Condition names that look like red flags.
+    "do you treat slipped discs?",
+    "can MISS fix a collapsed vertebra",
+    "is a herniated disc an emergency?",
+]
+
+
+NOT_NOW = [
+    # (message, why it is no emergency)
+    ("i had a stroke years ago, can i still have MISS?", "over"),
+    ("i fell off a ladder last year and my back still aches", "over"),
+    ("does the surgery have a risk of paralysis?", "a risk question"),
+    ("my aunt had chest surgery and has a scar", "no red flag"),
+    ("i had a fever last week but it's gone now", "over"),
+    ("no fever, no chills, the incision looks fine", "denied"),
+    ("what if i get an infection after surgery", "a risk question"),
+    ("this pain is killing me", "a figure of speech"),
+    ("i'm dying to know how long recovery takes", "a figure of speech"),
+    ("what's the weather tomorrow", "no red flag"),
+]
+NOW = [
+    "everything below my waist went numb an hour ago",
+    "my husband fell and can't move his legs",
+    "i had a stroke years ago but tonight my face is drooping and my speech is slurred",
+    "if this surgery fails i'm going to kill myself",
 ]
 
 
 @pytest.mark.parametrize("text", EMERGENCIES)
 def test_emergency_is_caught(text):
-    assert match_emergency(text, PATTERNS) == "report_emergency"
+    assert verdict(text) == "emergency"
 
 
 @pytest.mark.parametrize("text", CRISES)
 def test_crisis_is_caught(text):
-    assert match_emergency(text, PATTERNS) == "report_crisis"
+    assert verdict(text) == "crisis"
 
 
 @pytest.mark.parametrize("text", EVERYDAY)
 def test_everyday_question_is_left_alone(text):
-    assert match_emergency(text, PATTERNS) is None
+    assert verdict(text) is None
 
 
-def test_match_overrides_even_a_confident_other_intent():
-    component = EmergencySafetyNet(PATTERNS)
+@pytest.mark.parametrize("text, why", NOT_NOW)
+def test_a_red_flag_that_is_not_happening_now_is_no_emergency(text, why):
+    assert verdict(text) is None, why
+
+
+@pytest.mark.parametrize("text", NOW)
+def test_a_red_flag_happening_now_counts_whoever_it_happens_to(text):
+    assert verdict(text) in ("emergency", "crisis")
+
+
+def test_a_current_red_flag_overrides_even_a_confident_other_intent():
     message = Message(data={
         "text": "how long is recovery? also i can't feel my legs",
         "intent": {"name": "ask_recovery_time", "confidence": 0.97},
         "intent_ranking": [{"name": "ask_recovery_time", "confidence": 0.97}],
     })
-    [processed] = component.process([message])
+    [processed] = EmergencySafetyNet().process([message])
     assert processed.get("intent") == {"name": "report_emergency", "confidence": 1.0}
     assert processed.get("intent_ranking")[0]["name"] == "report_emergency"
     assert processed.get("intent_ranking")[1]["name"] == "ask_recovery_time"
 
 
-def test_no_match_leaves_the_message_as_it_was():
-    component = EmergencySafetyNet(PATTERNS)
+def test_a_models_emergency_reading_without_a_current_red_flag_goes_to_the_fallback():
+    message = Message(data={
+        "text": "i had a stroke years ago, can i still have MISS?",
+        "intent": {"name": "report_emergency", "confidence": 0.93},
+        "intent_ranking": [{"name": "report_emergency", "confidence": 0.93},
+                           {"name": "ask_candidacy", "confidence": 0.05}],
+    })
+    [processed] = EmergencySafetyNet().process([message])
+    assert processed.get("intent")["name"] == "nlu_fallback"
+    assert [entry["name"] for entry in processed.get("intent_ranking")] == [
+        "nlu_fallback", "report_emergency", "ask_candidacy"]
+
+
+def test_no_red_flag_leaves_the_message_as_it_was():
     intent = {"name": "ask_cost", "confidence": 0.9}
-    [processed] = component.process([Message(data={"text": "how much", "intent": intent})])
+    [processed] = EmergencySafetyNet().process([Message(data={"text": "how much",
+                                                              "intent": intent})])
     assert processed.get("intent") == intent

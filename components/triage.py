@@ -1,0 +1,103 @@
+"""Red flags judged in context: does a message describe an emergency or a crisis happening now?
+
+Plain Python over spaCy and medspaCy, no Rasa (components/safety_net.py is the Rasa glue):
+- medspaCy's TargetMatcher finds the red flags of lexicon/red_flags.yml;
+- medspaCy's ConText judges each with the rules of lexicon/red_flag_context.yml: denied
+  ("no fever"), over ("a stroke years ago", "it's gone now") or a risk question ("is there a
+  risk of paralysis?") does not count; about someone else still counts ("my husband fell and
+  can't move his legs").
+ConText's own rules are written for clinical notes ("ruled out", "patient denies"), so the
+rules are the project's own, in patient words; the algorithm (scope, direction, termination)
+is medspaCy's.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+import yaml
+from medspacy.context import ConText, ConTextRule
+from medspacy.target_matcher import TargetMatcher, TargetRule
+from spacy.language import Language
+
+ROOT = Path(__file__).resolve().parent.parent
+RED_FLAGS = ROOT / "lexicon" / "red_flags.yml"
+CONTEXT_RULES = ROOT / "lexicon" / "red_flag_context.yml"
+KINDS = ("crisis", "emergency")  # the order they are answered in when both are found
+# A gap ".{0,N}" in a red flag stops at a comma, a sentence's end and the words that judge a
+# red flag, so a red flag never swallows them ("is bleeding normal after a stitch?").
+GAP = re.compile(r"\.\{0,(\d+)\}")
+JUDGING_WORDS = r"but|now|no|not|never|if|normal|risk|chance|ago|gone|healed|said"
+
+
+def bounded(pattern: str) -> str:
+    """The pattern with each gap bounded (a decimal point, as in 102.5, is no sentence end)."""
+    return GAP.sub(lambda gap: rf"(?:(?!\b(?:{JUDGING_WORDS})\b|\.\s)[^,;!?]){{0,{gap[1]}}}",
+                   pattern)
+
+
+@dataclass(frozen=True)
+class Finding:
+    words: str  # as the patient wrote them
+    kind: str  # crisis or emergency
+    negated: bool
+    over: bool
+    hypothetical: bool
+    someone_else: bool
+
+    @property
+    def current(self) -> bool:
+        """Happening now (to the patient or someone with them). Thoughts of suicide count
+        even under an "if" ("if this fails I'll kill myself"): only a denial or a past that
+        is over takes them off."""
+        if self.kind == "crisis":
+            return not (self.negated or self.over)
+        return not (self.negated or self.over or self.hypothetical)
+
+
+def build_pipeline(red_flags: Path = RED_FLAGS, context_rules: Path = CONTEXT_RULES) -> Language:
+    """A blank English spaCy pipeline: sentences, red flags, ConText."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    matcher: TargetMatcher = nlp.add_pipe("medspacy_target_matcher")
+    flags = yaml.safe_load(red_flags.read_text(encoding="utf-8")) or {}
+    matcher.add([TargetRule(pattern, kind.upper(), pattern="(?i)" + bounded(pattern))
+                 for kind in KINDS for pattern in flags.get(kind) or []])
+    spec = yaml.safe_load(context_rules.read_text(encoding="utf-8")) or {}
+    context: ConText = nlp.add_pipe("medspacy_context", config={
+        "rules": None,
+        # A cue inside a red flag ("can't" in "can't feel my legs") is part of the red flag.
+        "prune_on_target_overlap": True,
+    })
+    context.add([ConTextRule(rule["literal"], rule["category"],
+                             pattern=f"(?i){rule['pattern']}" if rule.get("pattern") else None,
+                             direction=rule.get("direction", "BIDIRECTIONAL"),
+                             max_scope=rule.get("max_scope"))
+                 for rule in spec.get("rules") or []])
+    return nlp
+
+
+@functools.cache
+def pipeline() -> Language:
+    return build_pipeline()
+
+
+def findings(text: str, nlp: Language | None = None) -> list[Finding]:
+    """Every red flag in a message, with how its context reads."""
+    doc = (nlp or pipeline())(text)
+    return [Finding(words=ent.text, kind=ent.label_.lower(), negated=ent._.is_negated,
+                    over=ent._.is_historical, hypothetical=ent._.is_hypothetical,
+                    someone_else=ent._.is_family)
+            for ent in doc.ents]
+
+
+def judge(found: list[Finding]) -> str | None:
+    """crisis or emergency when a red flag of that kind is current, else None."""
+    for kind in KINDS:
+        if any(finding.kind == kind and finding.current for finding in found):
+            return kind
+    return None
