@@ -58,8 +58,30 @@ def _scalars(value: Any) -> list[str]:
     return [str(value)]
 
 
+# A number and the unit after it: "20 mm", "3 inches", "2 weeks".
+MEASURE = re.compile(r"\b(\d+)\s*(mm|millimet(?:er|re)s?|cm|inch(?:es)?|in\b|days?|nights?|"
+                     r"weeks?|months?|years?|hours?|minutes?|percent|%)", re.IGNORECASE)
+
+
+def measures(text: str) -> set[tuple[str, str]]:
+    """(number, unit) pairs in a text, units in the singular: {("20", "mm"), ("3", "inch")}."""
+    return {(number, singular(unit)) for number, unit in MEASURE.findall(text)}
+
+
+def singular(unit: str) -> str:
+    unit = unit.lower()
+    return {"inches": "inch", "in": "inch", "percent": "%"}.get(unit, unit.rstrip("s") or unit)
+
+
 @functools.cache
 def numbers() -> frozenset[str]:
     """Every number the facts give (figures, the date's parts, 911, ...): the only numbers an
     answer may say."""
     return frozenset(number for text in _scalars(facts()) for number in re.findall(r"\d+", text))
+
+
+@functools.cache
+def figures() -> frozenset[tuple[str, str]]:
+    """Every number-and-unit the facts give: the only ones an answer may say ("15 days" is not
+    "15 mm")."""
+    return frozenset(pair for text in _scalars(facts()) for pair in measures(text))

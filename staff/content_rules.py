@@ -6,7 +6,15 @@ import re
 
 import textstat
 
-from practice.facts import bundled_notice, date_label, numbers, practice_name, practice_phone
+from practice.facts import (
+    bundled_notice,
+    date_label,
+    figures,
+    measures,
+    numbers,
+    practice_name,
+    practice_phone,
+)
 
 # US school grade (Flesch-Kincaid) that patient answers must not pass.
 MAX_GRADE = 8.0
@@ -60,7 +68,11 @@ def facts_not_known(text: str) -> list[str]:
         problems.append(f"a price ({match.group(0)}...): the practice gives no prices")
     for match in WEB_ADDRESS.finditer(text):
         problems.append(f"the web address {match.group(0)}: the practice gives none")
-    for number in re.findall(r"\d+", PHONE_NUMBER.sub("", as_read(text))):
+    read = PHONE_NUMBER.sub("", as_read(text))
+    for number in re.findall(r"\d+", read):
         if number not in numbers():
             problems.append(f"the number {number}, which is not in practice/facts.yml")
+    for number, unit in sorted(measures(read) - figures()):
+        if number in numbers():  # else reported above
+            problems.append(f"\"{number} {unit}\", which practice/facts.yml does not give")
     return problems

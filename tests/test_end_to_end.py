@@ -67,11 +67,17 @@ def test_emergency_comes_first_at_any_point(bot):
     assert "988" in say(bot, sender, "i want to end my life")[0][0]
 
 
-def test_questions_the_page_does_not_answer_get_the_phone_number(bot):
-    sender = patient()
-    for question in ["do you take my insurance?", "where are you located", "what are your hours",
-                     "what's the weather today"]:
-        assert PHONE in " ".join(say(bot, sender, question)[0]), question
+@pytest.mark.parametrize("question, answer", [
+    # Each gets its own answer (the deflection has the phone number too: not enough).
+    ("do you take my insurance?", "I don't have information about insurance."),
+    ("where are you located", "I don't have our address here."),
+    ("what are your hours", "I don't have our office hours."),
+    ("what's the weather today", "Sorry, I can only answer questions about our spine surgery"),
+])
+def test_questions_the_page_does_not_answer_say_so_and_give_the_phone_number(bot, question,
+                                                                            answer):
+    reply = " ".join(say(bot, patient(), question)[0])
+    assert reply.startswith(answer) and PHONE in reply, reply
 
 
 def test_notice_answers_follow_the_live_feed(bot, module_feed_server):

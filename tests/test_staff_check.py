@@ -86,7 +86,8 @@ def test_a_topic_without_an_answer(topics):
     ("Call us at 555-123-4567.", "the phone number 555-123-4567"),
     ("A visit costs $150.", "a price"),
     ("See www.spine-example.com for more.", "web address"),
-    ("Most patients stay 3 days.", None),  # 3 is allowed (3 inches): the check is for numbers
+    ("Most patients stay 3 days.", '"3 day", which practice/facts.yml does not give'),
+    ("The cut is 15 to 20 mm, far smaller than open surgery.", None),
     ("Recovery takes 12 weeks.", "the number 12, which is not in practice/facts.yml"),
 ])
 def test_answers_are_plain_and_only_use_the_practices_facts(topics, answer, expected):
