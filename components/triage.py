@@ -28,15 +28,16 @@ ROOT = Path(__file__).resolve().parent.parent
 RED_FLAGS = ROOT / "lexicon" / "red_flags.yml"
 CONTEXT_RULES = ROOT / "lexicon" / "red_flag_context.yml"
 KINDS = ("crisis", "emergency")  # the order they are answered in when both are found
-# A gap ".{0,N}" in a red flag stops at a comma, a sentence's end and the words that judge a
-# red flag, so a red flag never swallows them ("is bleeding normal after a stitch?").
+# A gap ".{0,N}" in a red flag stops at a sentence's end and at the words that judge a red
+# flag, so a red flag never swallows them ("is bleeding normal after a stitch?").
 GAP = re.compile(r"\.\{0,(\d+)\}")
-JUDGING_WORDS = r"but|now|no|not|never|if|normal|risk|chance|ago|gone|healed|said"
+JUDGING_WORDS = (r"but|no|not|never|if|normal|risk|chance|ago|gone|healed|said|isn'?t|aren'?t|"
+                 r"wasn'?t|jk")
 
 
 def bounded(pattern: str) -> str:
     """The pattern with each gap bounded (a decimal point, as in 102.5, is no sentence end)."""
-    return GAP.sub(lambda gap: rf"(?:(?!\b(?:{JUDGING_WORDS})\b|\.\s)[^,;!?]){{0,{gap[1]}}}",
+    return GAP.sub(lambda gap: rf"(?:(?!\b(?:{JUDGING_WORDS})\b|\.\s)[^;!?]){{0,{gap[1]}}}",
                    pattern)
 
 
@@ -51,11 +52,12 @@ class Finding:
 
     @property
     def current(self) -> bool:
-        """Happening now (to the patient or someone with them). Thoughts of suicide count
-        even under an "if" ("if this fails I'll kill myself"): only a denial or a past that
-        is over takes them off."""
+        """Happening now (to the patient or someone with them). Thoughts of suicide or
+        self-harm always count, even under an "if" or beside a past attempt ("if this fails
+        I'll kill myself", "I tried last month and think about trying again"): only a denial
+        right before them takes them off."""
         if self.kind == "crisis":
-            return not (self.negated or self.over)
+            return not self.negated
         return not (self.negated or self.over or self.hypothetical)
 
 
@@ -76,7 +78,9 @@ def build_pipeline(red_flags: Path = RED_FLAGS, context_rules: Path = CONTEXT_RU
     context.add([ConTextRule(rule["literal"], rule["category"],
                              pattern=f"(?i){rule['pattern']}" if rule.get("pattern") else None,
                              direction=rule.get("direction", "BIDIRECTIONAL"),
-                             max_scope=rule.get("max_scope"))
+                             max_scope=rule.get("max_scope"),
+                             # Thoughts of suicide have a judge of their own (crisis_denial).
+                             excluded_types={"CRISIS"})
                  for rule in spec.get("rules") or []])
     return nlp
 
@@ -86,13 +90,26 @@ def pipeline() -> Language:
     return build_pipeline()
 
 
+@functools.cache
+def crisis_denial(context_rules: Path = CONTEXT_RULES) -> re.Pattern[str]:
+    spec = yaml.safe_load(context_rules.read_text(encoding="utf-8")) or {}
+    return re.compile(spec["crisis_denial"], re.IGNORECASE)
+
+
 def findings(text: str, nlp: Language | None = None) -> list[Finding]:
     """Every red flag in a message, with how its context reads."""
     doc = (nlp or pipeline())(text)
-    return [Finding(words=ent.text, kind=ent.label_.lower(), negated=ent._.is_negated,
-                    over=ent._.is_historical, hypothetical=ent._.is_hypothetical,
-                    someone_else=ent._.is_family)
-            for ent in doc.ents]
+    found = []
+    for ent in doc.ents:
+        kind = ent.label_.lower()
+        if kind == "crisis":  # denied only right before: "i'm not suicidal"
+            negated = bool(crisis_denial().search(doc[max(ent.start - 3, 0):ent.start].text))
+        else:
+            negated = ent._.is_negated
+        found.append(Finding(words=ent.text, kind=kind, negated=negated,
+                             over=ent._.is_historical, hypothetical=ent._.is_hypothetical,
+                             someone_else=ent._.is_family))
+    return found
 
 
 def judge(found: list[Finding]) -> str | None:
