@@ -4,11 +4,17 @@ not. (The labelled set of 309 patient messages runs over REST: `make triage`.)""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+import yaml
 from rasa.shared.nlu.training_data.message import Message
 
 from components.safety_net import EmergencySafetyNet
 from components.triage import findings, judge
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def verdict(text: str) -> str | None:
@@ -49,6 +55,7 @@ CRISES = [
     "I don't want to live anymore",
     "i just want to end it all",
     "i'm going to overdose",
+    "i wish i was dead",
 ]
 EVERYDAY = [
     "how long is recovery?",
@@ -146,3 +153,24 @@ def test_no_red_flag_leaves_the_message_as_it_was():
     [processed] = EmergencySafetyNet().process([Message(data={"text": "how much",
                                                               "intent": intent})])
     assert processed.get("intent") == intent
+
+
+def training_examples() -> list[tuple[str, str]]:
+    """(intent, text) of every example in the topic files, entity markup removed."""
+    examples = []
+    for path in sorted((ROOT / "data" / "topics").glob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            for line in (block.get("examples") or "").splitlines():
+                text = re.sub(r"\[([^\]]+)\]\{[^}]*\}", r"\1", line.strip().removeprefix("- "))
+                if text:
+                    examples.append((block["intent"], text))
+    return examples
+
+
+def test_the_red_flags_agree_with_every_training_example():
+    """Each emergency and crisis example is caught; no example of another topic is."""
+    expected = {"report_emergency": "emergency", "report_crisis": "crisis"}
+    examples = training_examples()
+    disagree = [(intent, text) for intent, text in examples
+                if verdict(text) != expected.get(intent)]
+    assert len(examples) > 500 and disagree == []
