@@ -11,10 +11,10 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActionExecuted, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import clarify
+from actions import clarify, context
 from actions.notices import TOPICS, NoticeFeed
 from practice.facts import conditions_treated
 
@@ -153,3 +153,39 @@ class ActionAssessUnclearMessage(PracticeAction):
 
     def on_failure(self) -> Events:
         return [SlotSet("unclear_message", "deflect")]
+
+
+class ActionAnswerInContext(PracticeAction):
+    """A short follow-up ("and with open surgery?", "is it still available?") answered as the
+    question it continues (actions/context.py): the message is taken back and uttered again
+    with that question's intent, and the slots it sets, so the topic's own rules answer."""
+
+    def __init__(self) -> None:
+        # The domain's slot mappings, from the first request: every request sends the same
+        # domain, so sharing them between concurrent conversations is safe.
+        self.slot_mappings: dict[str, list[dict[str, Any]]] = {}
+
+    def name(self) -> str:
+        return "action_answer_in_context"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Events:
+        self.slot_mappings = {name: slot.get("mappings") or []
+                              for name, slot in (domain.get("slots") or {}).items()}
+        return await super().run(dispatcher, tracker, domain)
+
+    async def answer(self, tracker: Tracker) -> Events:
+        follow_up = context.applied_user_messages(tracker.events)[-1]
+        message = context.rewritten(follow_up, context.question_continued(tracker.events))
+        slots = context.slots_from(message, self.slot_mappings)
+        return [
+            UserUtteranceReverted(),
+            ActionExecuted("action_listen"),
+            message,
+            *(SlotSet(name, value) for name, value in slots.items()),
+        ]
+
+    def on_failure(self) -> Events:
+        # Nothing rewritten: the core fallback then says what the bot can help with.
+        return []

@@ -42,9 +42,11 @@ TOPIC_TITLES = {
 
 # An unsure reading never gives emergency or crisis guidance (components/safety_net.py gives
 # it for a red flag happening now, whatever the reading): these are never offered as topics.
-NOT_OFFERED = {"nlu_fallback", "report_emergency", "report_crisis"}
-# A runner-up this unlikely is noise, not a second reading worth offering.
-MIN_SECOND_CONFIDENCE = 0.2
+# A follow-up ("and now?") is no topic of its own: passed over, so the topics behind it are offered.
+NOT_OFFERED = {"nlu_fallback", "report_emergency", "report_crisis", "follow_up"}
+# A runner-up this unlikely is noise, not a second reading worth offering. Two questions in one
+# message ("hours and phone?") leave the second near 0.15: offering both beats a deflection.
+MIN_SECOND_CONFIDENCE = 0.1
 
 
 @dataclass(frozen=True)

@@ -180,3 +180,14 @@ def test_latest_news_by_text_message_is_the_notices_opening(notice_action, feed_
     assert slots["notice_quote"].startswith("We are now starting to reschedule")
     assert slots["notice_quote"].endswith("working with us during this time.")
     assert len(slots["notice_quote"]) <= 240  # the sign-off did not fit
+
+
+def test_two_questions_in_one_message_offer_both_passing_over_a_follow_up_reading():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5},
+               {"name": "ask_hours", "confidence": 0.38}, {"name": "follow_up", "confidence": 0.35},
+               {"name": "ask_phone_number", "confidence": 0.14}]
+    slots, _ = run(ActionAssessUnclearMessage(),
+                   tracker("hours and phone", "nlu_fallback", ranking=ranking))
+    assert slots["unclear_message"] == "clarify"
+    assert [slots["clarify_first_payload"], slots["clarify_second_payload"]] == [
+        "/ask_hours", "/ask_phone_number"]

@@ -1,0 +1,44 @@
+"""Rasa's response generator, with the reply to a greeting or thanks put before an answer.
+
+When the patient opened a question with "thanks!" or "hi," (components/courtesy.py marks it as
+the entity `courtesy`), the first message the bot sends back starts with the reply the
+lexicon gives ("You're welcome! Call us at ..."). Everything else is Rasa's templated
+responses, unchanged. Configured in endpoints.yml (`nlg:`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from components.courtesy import ENTITY, reply_for
+
+
+class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
+    def __init__(self, endpoint_config: EndpointConfig | None = None,
+                 domain: Domain | None = None) -> None:
+        super().__init__((domain or Domain.empty()).responses)
+
+    async def generate(self, utter_action: str, tracker: DialogueStateTracker,
+                       output_channel: str, **kwargs: Any) -> dict[str, Any] | None:
+        response = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        courtesy = courtesy_to_answer(tracker)
+        if response and response.get("text") and courtesy:
+            response["text"] = f"{reply_for(courtesy)} {response['text']}"
+        return response
+
+
+def courtesy_to_answer(tracker: DialogueStateTracker) -> str | None:
+    """The courtesy the latest message opened with, if the bot has not yet answered it."""
+    for event in reversed(tracker.events):
+        if isinstance(event, BotUttered):
+            return None
+        if isinstance(event, UserUttered):
+            return next((e.get("value") for e in event.entities if e.get("entity") == ENTITY),
+                        None)
+    return None

@@ -1,0 +1,61 @@
+"""`make nlu-heldout`: every held-out patient phrasing (tests/nlu_heldout.yml) sent to the real
+bot over REST, a new conversation each, and scored by what the patient sees first: right only
+if it is an answer the rules give to the phrasing's intent (tests/support/replies.py). A
+clarifying question or "Sorry, I can only answer..." counts as not answered, unless that is the
+right answer (out of scope). Prints each miss and a line per intent; exits 1 below the gate.
+
+Usage: python -m scripts.check_heldout [--set FILE] [--model FILE] [--minimum 0.95]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import uuid
+from collections import Counter
+from pathlib import Path
+
+from tests.support.bot_servers import ROOT, running_bot
+from tests.support.evaluation_sets import nlu_examples
+from tests.support.replies import answers_right, response_of
+
+MINIMUM = 0.95
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", type=Path, default=ROOT / "tests" / "nlu_heldout.yml")
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "spine-assistant.tar.gz")
+    parser.add_argument("--minimum", type=float, default=MINIMUM)
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "heldout.json")
+    args = parser.parse_args(argv)
+    cases = nlu_examples(args.set)
+    with running_bot(args.model) as bot:
+        seen = [bot.send(f"heldout-{uuid.uuid4().hex}", text) for _, text in cases]
+    right: Counter = Counter()
+    total: Counter = Counter()
+    misses = []
+    for (intent, text), messages in zip(cases, seen, strict=True):
+        total[intent] += 1
+        if answers_right(intent, messages):
+            right[intent] += 1
+        else:
+            first = (messages[0].get("text") or "") if messages else ""
+            misses.append({"intent": intent, "text": text,
+                           "seen": response_of(first) or first[:80]})
+    for miss in misses:
+        print(f"  expected {miss['intent']:<28} got {miss['seen']:<28} {miss['text']}")
+    print(f"\n{'intent':<28} right")
+    for intent in sorted(total):
+        print(f"{intent:<28} {right[intent]}/{total[intent]}")
+    accuracy = sum(right.values()) / max(sum(total.values()), 1)
+    print(f"\nAnswered right, as the patient sees it: {accuracy:.1%} of {sum(total.values())} "
+          f"held-out phrasings (gate {args.minimum:.0%}).")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"accuracy": accuracy, "misses": misses}, indent=1))
+    return 0 if accuracy >= args.minimum else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""What the patient saw, named: each bot message over REST recognised as the response it came
+from, and which responses are the right answer to each intent (from the rules).
+
+Used to score held-out phrasings (scripts/check_heldout.py) and to replay conversations
+(tests/test_conversations.py) by what the patient sees, not by what the model reports.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, RULE_SNIPPET_ACTION_NAME
+from rasa.shared.core.events import ActionExecuted, UserUttered
+
+from actions.actions import NOTICE_TOPIC_OF_INTENT
+from actions.notices import TOPICS
+from components.courtesy import lexicon as courtesy_lexicon
+from tests.content import domain, importer
+
+# The replies to "hi," or "thanks!" that may open an answer (components/courteous_nlg.py).
+COURTESY_REPLIES = tuple(c["reply"] for c in courtesy_lexicon()["courtesies"].values())
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[a-z_]+\})", template.strip())
+    body = "".join(".+?" if re.fullmatch(r"\{[a-z_]+\}", part) else re.escape(part)
+                   for part in parts)
+    return re.compile(body, re.DOTALL)
+
+
+@functools.cache
+def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(response name, pattern) for every variation a web or REST patient can get."""
+    found = [(name, _pattern(variation["text"]))
+             for name, variations in domain().responses.items()
+             for variation in variations
+             if variation.get("text") and variation.get("channel") in (None, "rest")]
+    # The most specific first: a longer template cannot be mistaken for a shorter one.
+    return tuple(sorted(found, key=lambda item: -len(item[1].pattern)))
+
+
+def without_courtesy(text: str) -> tuple[str | None, str]:
+    """("You're welcome!", rest) if the message opens with a courtesy reply, else (None, text)."""
+    for reply in COURTESY_REPLIES:
+        if text.startswith(reply + " "):
+            return reply, text[len(reply) + 1:]
+    return None, text
+
+
+def response_of(text: str) -> str | None:
+    """The response a bot message came from, or None if no response makes it."""
+    for candidate in (text.strip(), without_courtesy(text.strip())[1]):
+        name = next((name for name, pattern in _patterns() if pattern.fullmatch(candidate)), None)
+        if name is not None:
+            return name
+    return None
+
+
+def responses_seen(messages: Iterable[dict]) -> list[str | None]:
+    return [response_of(message.get("text") or "") for message in messages]
+
+
+@functools.cache
+def _rules() -> tuple[tuple[str | None, tuple[str, ...]], ...]:
+    """(intent the rule starts with, or None; the actions it runs) for every rule and story,
+    the importer's derived ones included."""
+    rules = []
+    for step in importer().get_stories().story_steps:
+        intent, actions = None, []
+        for event in step.events:
+            if isinstance(event, UserUttered):
+                if actions or intent:
+                    break  # a second user turn: the answer to the first is complete
+                intent = event.intent_name
+            elif (isinstance(event, ActionExecuted)
+                  and event.action_name not in (ACTION_LISTEN_NAME, RULE_SNIPPET_ACTION_NAME)):
+                actions.append(event.action_name)
+        if actions:
+            rules.append((intent, tuple(actions)))
+    return tuple(rules)
+
+
+@functools.cache
+def right_answers(intent: str) -> frozenset[str]:
+    """The responses the rules give to this intent, through the actions they run."""
+    answers: set[str] = set()
+    seen_actions: set[str] = set()
+    pending = [actions for start, actions in _rules() if start == intent]
+    while pending:
+        for action in pending.pop():
+            if action.startswith("utter_"):
+                answers.add(action)
+            elif action not in seen_actions:
+                seen_actions.add(action)
+                pending += [actions for start, actions in _rules()
+                            if start is None and actions[0] == action]
+    return frozenset(answers)
+
+
+def answers_right(intent: str, messages: list[dict]) -> bool:
+    """Whether the first thing the patient saw is a right answer to the intent; for a notice
+    topic, the notice's sentence about that topic (or its plain word that it has none)."""
+    if not messages:
+        return False
+    first = messages[0].get("text") or ""
+    name = response_of(first)
+    if name not in right_answers(intent):
+        return False
+    topic = NOTICE_TOPIC_OF_INTENT.get(intent)
+    if name == "utter_notice_quote" and topic is not None:
+        return any(word in first.lower() for word in TOPICS[topic][1])
+    return True

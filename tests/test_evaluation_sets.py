@@ -1,0 +1,40 @@
+"""The evaluation sets measure patients the bot was not trained on: none holds a near-copy of a
+training example (tests/support/evaluation_sets.py), and each is big enough to mean something."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.support.evaluation_sets import near_copy_of, nlu_examples, normalised
+
+TESTS = Path(__file__).parent
+HELDOUT = TESTS / "nlu_heldout.yml"
+TRIAGE_SETS = [TESTS / "triage_set.yml", TESTS / "triage_holdout.yml"]
+MIN_HELDOUT = 300
+
+
+def triage_messages(path: Path) -> list[str]:
+    return [case["text"] for case in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]]
+
+
+def test_the_held_out_set_is_big_enough_and_has_no_repeats():
+    texts = [normalised(text) for _, text in nlu_examples(HELDOUT)]
+    assert len(texts) >= MIN_HELDOUT
+    assert len(set(texts)) == len(texts)
+
+
+@pytest.mark.parametrize("path", [HELDOUT, *TRIAGE_SETS], ids=lambda p: p.name)
+def test_no_message_is_a_near_copy_of_a_training_example(path):
+    texts = ([text for _, text in nlu_examples(path)] if path == HELDOUT
+             else triage_messages(path))
+    copies = {text: copy for text in texts if (copy := near_copy_of(text))}
+    assert not copies, f"{len(copies)} near-copies (message -> training example): {copies}"
+
+
+def test_a_near_copy_is_caught():
+    assert near_copy_of("how long is recoverry??") == "how long is recovery"
+    assert near_copy_of("blood loss, is there less?") == "is there less blood loss"
+    assert near_copy_of("my sister's neck hurts when she sneezes") is None
