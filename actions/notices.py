@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import html
+import ipaddress
 import logging
 import os
 import re
@@ -21,7 +22,7 @@ from datetime import datetime, timezone
 from datetime import time as dt_time
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 import aiohttp
 import feedparser
@@ -34,8 +35,12 @@ DEFAULT_TTL_SECONDS = 300.0
 # A patient waits for every reply (and an SMS gateway gives a webhook 15 s in all): a
 # source slower than this is treated as down.
 FETCH_TIMEOUT_SECONDS = 2.0
-# A notice feed is a few kilobytes; refuse to read an endless or huge response.
+# A notice feed is a few kilobytes; refuse to read an endless or huge response. A feed over
+# the cap is refused whole: a cut-off feed can hide the newest notice.
 MAX_FEED_BYTES = 1_000_000
+# A moved feed is followed this many times, and only on its own scheme, host and port.
+MAX_REDIRECTS = 3
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 
 # What each notice topic is called in a reply, and the words that show a sentence is about it.
 TOPICS = {
@@ -207,7 +212,9 @@ class NoticeFeed:
             self._checked_at = self._clock()
             try:
                 self._last_good = parse_feed(await self._read())
-            except (NoticeError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+            # The boundary to the patient: whatever goes wrong in reading a feed (a network
+            # error, a hostile redirect, a parser bug), the answer comes from a notice we have.
+            except Exception as error:  # noqa: BLE001
                 fallback = "the last notice read" if self._last_good else "the bundled notice"
                 logger.warning(
                     "Could not read the practice notice from %s (%s: %s); answering from %s.",
@@ -230,11 +237,61 @@ class NoticeFeed:
         if parsed.scheme in ("http", "https"):
             return await self._download()
         path = Path(unquote(parsed.path)) if parsed.scheme == "file" else Path(self.source)
-        return path.read_bytes()[:MAX_FEED_BYTES]
+        if path.stat().st_size > MAX_FEED_BYTES:
+            raise NoticeError(f"the feed file is larger than {MAX_FEED_BYTES} bytes")
+        return path.read_bytes()
 
     async def _download(self) -> bytes:
         timeout = aiohttp.ClientTimeout(total=self.timeout)
+        url = self.source
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.get(self.source) as response:
-                response.raise_for_status()
-                return await response.content.read(MAX_FEED_BYTES)
+            for _ in range(MAX_REDIRECTS + 1):
+                require_secure(url)
+                async with session.get(url, allow_redirects=False) as response:
+                    if response.status in REDIRECT_STATUSES:
+                        url = same_place_redirect(url, response.headers.get("Location", ""))
+                        continue
+                    response.raise_for_status()
+                    return await read_capped(response)
+        raise NoticeError(f"more than {MAX_REDIRECTS} redirects")
+
+
+def require_secure(url: str) -> None:
+    """https, or plain http to this machine only (a feed on loopback, as in tests)."""
+    parsed = urlparse(url)
+    if parsed.scheme == "https":
+        return
+    if parsed.scheme == "http" and _is_loopback(parsed.hostname or ""):
+        return
+    raise NoticeError(f"only https feeds are read (plain http only on this machine): "
+                      f"{parsed.scheme}://{parsed.hostname}")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def same_place_redirect(url: str, location: str) -> str:
+    """Where a redirect leads, if it stays on the same scheme, host and port."""
+    here, there = urlparse(url), urlparse(urljoin(url, location))
+    if (here.scheme, here.hostname, here.port) != (there.scheme, there.hostname, there.port):
+        raise NoticeError(f"a redirect to {there.scheme}://{there.hostname} was not followed "
+                          "(only redirects on the feed's own host are)")
+    return there.geturl()
+
+
+async def read_capped(response: aiohttp.ClientResponse) -> bytes:
+    """The whole body, however many pieces it comes in; refused beyond MAX_FEED_BYTES."""
+    if (response.content_length or 0) > MAX_FEED_BYTES:
+        raise NoticeError(f"the feed is larger than {MAX_FEED_BYTES} bytes")
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > MAX_FEED_BYTES:
+            raise NoticeError(f"the feed is larger than {MAX_FEED_BYTES} bytes")
+    return bytes(body)

@@ -16,12 +16,16 @@ OUTPUT = ROOT / "tests" / "output"
 
 
 class FeedServer:
-    """Serves `body` with `status` after `delay` seconds; tests change them between requests."""
+    """Serves `body` with `status` after `delay` seconds; tests change them between requests.
+    `writes` > 1 sends the body in that many pieces, a moment apart, without a length (as a
+    slow or streaming server does); a path in `redirects` is redirected to its location."""
 
     def __init__(self) -> None:
         self.body = b""
         self.status = 200
         self.delay = 0.0
+        self.writes = 1
+        self.redirects: dict[str, str] = {}
         self.requests = 0
         server = self
 
@@ -29,12 +33,26 @@ class FeedServer:
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 server.requests += 1
                 time.sleep(server.delay)
+                if self.path in server.redirects:
+                    self.send_response(302)
+                    self.send_header("Location", server.redirects[self.path])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 self.send_response(server.status)
                 self.send_header("Content-Type", "application/rss+xml")
-                self.send_header("Content-Length", str(len(server.body)))
+                if server.writes == 1:
+                    self.send_header("Content-Length", str(len(server.body)))
+                else:
+                    self.send_header("Connection", "close")
                 self.end_headers()
+                size = -(-len(server.body) // server.writes)
                 try:
-                    self.wfile.write(server.body)
+                    for start in range(0, len(server.body), size):
+                        self.wfile.write(server.body[start:start + size])
+                        self.wfile.flush()
+                        if server.writes > 1:
+                            time.sleep(0.05)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up waiting: what the timeout tests want
 

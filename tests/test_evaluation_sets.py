@@ -12,6 +12,7 @@ from tests.support.evaluation_sets import near_copy_of, nlu_examples, normalised
 
 TESTS = Path(__file__).parent
 HELDOUT = TESTS / "nlu_heldout.yml"
+DEV = TESTS / "nlu_dev.yml"
 TRIAGE_SETS = [TESTS / "triage_set.yml", TESTS / "triage_holdout.yml"]
 MIN_HELDOUT = 300
 
@@ -26,9 +27,9 @@ def test_the_held_out_set_is_big_enough_and_has_no_repeats():
     assert len(set(texts)) == len(texts)
 
 
-@pytest.mark.parametrize("path", [HELDOUT, *TRIAGE_SETS], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [HELDOUT, DEV, *TRIAGE_SETS], ids=lambda p: p.name)
 def test_no_message_is_a_near_copy_of_a_training_example(path):
-    texts = ([text for _, text in nlu_examples(path)] if path == HELDOUT
+    texts = ([text for _, text in nlu_examples(path)] if path in (HELDOUT, DEV)
              else triage_messages(path))
     copies = {text: copy for text in texts if (copy := near_copy_of(text))}
     assert not copies, f"{len(copies)} near-copies (message -> training example): {copies}"
@@ -38,3 +39,10 @@ def test_a_near_copy_is_caught():
     assert near_copy_of("how long is recoverry??") == "how long is recovery"
     assert near_copy_of("blood loss, is there less?") == "is there less blood loss"
     assert near_copy_of("my sister's neck hurts when she sneezes") is None
+
+
+def test_the_development_set_holds_no_near_copy_of_a_held_out_phrasing():
+    held_out = tuple(normalised(text) for _, text in nlu_examples(HELDOUT))
+    copies = {text: copy for _, text in nlu_examples(DEV)
+              if (copy := near_copy_of(text, held_out))}
+    assert not copies

@@ -173,3 +173,72 @@ def test_ttl_comes_from_the_environment(monkeypatch, raw, expected):
     monkeypatch.setenv("PRACTICE_NOTICE_URL", "http://127.0.0.1:9/x")
     monkeypatch.setenv("PRACTICE_NOTICE_TTL", raw)
     assert NoticeFeed.from_env().ttl == expected
+
+
+def padded_feed(newest_last: bool = True) -> bytes:
+    """About 70 KB: many old notices, and the newest at the end of the body."""
+    old = [(f"2019-{month:02d}-01", f"Old notice {month}", "Nothing new. " * 400)
+           for month in range(1, 13)]
+    return rss([*old, NEWER_2026] if newest_last else [NEWER_2026, *old])
+
+
+def test_a_feed_sent_in_several_writes_is_read_whole(feed_server):
+    feed_server.body, feed_server.writes = padded_feed(), 4
+    assert len(feed_server.body) > 60_000
+    notice = latest(NoticeFeed(feed_server.url))
+    assert notice.text.startswith("Telehealth visits end on December 1")
+
+
+def test_a_feed_over_the_size_cap_is_refused_not_cut(feed_server, monkeypatch, caplog):
+    monkeypatch.setattr("actions.notices.MAX_FEED_BYTES", 20_000)
+    feed_server.body, feed_server.writes = padded_feed(newest_last=False), 4
+    with caplog.at_level(logging.WARNING):
+        notice = latest(NoticeFeed(feed_server.url))
+    assert notice.date_label == "April 30, 2020"  # the bundled notice, not a cut-off feed
+    assert "larger than" in caplog.text
+
+
+def test_plain_http_is_refused_for_a_remote_host(caplog):
+    with caplog.at_level(logging.WARNING):
+        notice = latest(NoticeFeed("http://notices.example.org/feed.xml"))
+    assert notice.date_label == "April 30, 2020"
+    assert "https" in caplog.text
+
+
+@pytest.mark.parametrize("location", [
+    "file:///etc/passwd",
+    "https://127.0.0.1:1/notices.xml",  # another scheme
+    "http://localhost:{port}/notices.xml",  # another host name
+    "ftp://127.0.0.1/notices.xml",
+])
+def test_a_redirect_elsewhere_is_not_followed(feed_server, caplog, location):
+    port = feed_server.url.split(":")[2].split("/")[0]
+    feed_server.body = rss([NEWER_2026])
+    feed_server.redirects = {"/old.xml": location.format(port=port)}
+    source = feed_server.url.replace("/notices.xml", "/old.xml")
+    with caplog.at_level(logging.WARNING):
+        notice = latest(NoticeFeed(source))
+    assert notice.date_label == "April 30, 2020"
+    assert "redirect" in caplog.text
+
+
+def test_a_redirect_on_the_same_host_is_followed(feed_server):
+    feed_server.body = rss([NEWER_2026])
+    feed_server.redirects = {"/old.xml": "/notices.xml"}
+    notice = latest(NoticeFeed(feed_server.url.replace("/notices.xml", "/old.xml")))
+    assert notice.date_label == "November 1, 2026"
+
+
+def test_any_failure_inside_the_fetch_serves_the_last_good_notice(feed_server, monkeypatch,
+                                                                  caplog):
+    feed_server.body = rss([NEWER_2026])
+    feed = NoticeFeed(feed_server.url, ttl=0)
+    assert latest(feed).date_label == "November 1, 2026"
+
+    def broken(content):
+        raise RuntimeError("a parser bug")
+
+    monkeypatch.setattr("actions.notices.parse_feed", broken)
+    with caplog.at_level(logging.WARNING):
+        assert latest(feed).date_label == "November 1, 2026"
+    assert "RuntimeError" in caplog.text
