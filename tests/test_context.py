@@ -85,5 +85,6 @@ def test_slots_are_set_as_the_domain_maps_them():
 
 def test_unset_entity_fields_are_left_out_for_rasa_s_event_schema():
     named = user("and for MIG-LIF?", "follow_up", [{**MIG_LIF, **RULER}])
-    entity = context.rewritten(named, user("benefits?", "ask_benefits"))["parse_data"]["entities"][0]
+    message = context.rewritten(named, user("benefits?", "ask_benefits"))
+    entity = message["parse_data"]["entities"][0]
     assert "confidence" not in entity and entity["value"] == "mig_lif"
