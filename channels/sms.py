@@ -7,8 +7,10 @@ built-in Twilio channel, this one:
   requests when no auth token is configured (fail closed);
 - replies in the webhook response (TwiML <Message>): no outbound API call, no credentials;
 - speaks SMS: plain GSM text, buttons as "Reply 1 for ...", few segments (channels/sms_format.py);
-- honours STOP / START / HELP, remembers opt-outs across restarts, answers a retried
-  MessageSid once, rate-limits each number, and answers bad input with a reply or a 400;
+- honours STOP / START / HELP, remembers opt-outs across restarts, answers a MessageSid once
+  however many deliveries arrive (an atomic claim before the bot is asked), rate-limits each
+  number (keyword replies too), and answers bad input with a reply or a 400;
+- checks signatures against SMS_PUBLIC_URL only, never a URL taken from the request;
 - never sees a raw phone number past this door: the sender id is a keyed hash of it.
 """
 
@@ -32,7 +34,8 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from channels.sms_format import MAX_SMS_CHARS, choice_reply, compose
+from channels.limits import too_long, too_long_reply
+from channels.sms_format import choice_reply, compose
 from channels.sms_state import RateLimiter, SmsState
 from practice.facts import practice_name, practice_phone
 
@@ -112,8 +115,10 @@ class SmsInput(InputChannel):
             logger.error("SMS channel: TWILIO_AUTH_TOKEN is not set, so every SMS webhook "
                          "request is refused (403). Set it to the gateway's auth token.")
         elif not public_url:
-            logger.warning("SMS channel: SMS_PUBLIC_URL is not set; signatures are checked "
-                           "against the URL the request arrived at, which is wrong behind a proxy.")
+            # Signatures cover the URL the gateway called; taking it from the request would
+            # let a client choose it (the Host header). Fail closed, like a missing token.
+            logger.error("SMS channel: SMS_PUBLIC_URL is not set, so every SMS webhook request "
+                         "is refused (403). Set it to the webhook URL the gateway calls.")
 
     def sender_id(self, phone_number: str) -> str:
         digest = hmac.new(self.id_key, phone_number.encode(), hashlib.sha256).hexdigest()
@@ -138,12 +143,12 @@ class SmsInput(InputChannel):
         return sms_webhook
 
     def _signed(self, request: Request, params: dict[str, str]) -> bool:
-        if self.validator is None:
-            logger.warning("SMS webhook request refused: no TWILIO_AUTH_TOKEN configured.")
+        if self.validator is None or self.public_url is None:
+            logger.warning("SMS webhook request refused: TWILIO_AUTH_TOKEN or SMS_PUBLIC_URL "
+                           "is not configured.")
             return False
         signature = request.headers.get("X-Twilio-Signature", "")
-        url = self.public_url or request.url
-        if not signature or not self.validator.validate(url, params, signature):
+        if not signature or not self.validator.validate(self.public_url, params, signature):
             logger.warning("SMS webhook request refused: missing or wrong X-Twilio-Signature.")
             return False
         return True
@@ -152,11 +157,11 @@ class SmsInput(InputChannel):
         number, body, message_sid = params.get("From"), params.get("Body"), params.get("MessageSid")
         if not number or body is None:
             return response.text("Bad request: From and Body are required.", status=400)
-        if message_sid:
-            earlier = self.state.answer_for(message_sid)
-            if earlier is not None:
-                logger.info("SMS %s was answered already: sending the same reply.", message_sid)
-                return twiml_response(earlier)
+        if message_sid and not self.state.claim(message_sid):
+            # A retry, or the same delivery twice at once: the first one asks the bot.
+            logger.info("SMS %s is answered by its first delivery: sending that reply.",
+                        message_sid)
+            return twiml_response(await self._answer_given(message_sid))
         sender = self.sender_id(number)
         reply = await self._reply(sender, body, on_new_message)
         twiml = str(twiml_for(reply))
@@ -164,32 +169,50 @@ class SmsInput(InputChannel):
             self.state.remember_answer(message_sid, twiml)
         return twiml_response(twiml)
 
+    async def _answer_given(self, message_sid: str) -> str:
+        """The reply the first delivery of this message id sent, once it is ready (an empty
+        TwiML if it never is: better no second reply than a second answer)."""
+        deadline = asyncio.get_running_loop().time() + BOT_TIMEOUT_SECONDS + 1
+        while asyncio.get_running_loop().time() < deadline:
+            earlier = self.state.answer_for(message_sid)
+            if earlier is not None:
+                return earlier
+            await asyncio.sleep(0.1)
+        return str(twiml_for(None))
+
     async def _reply(self, sender: str, body: str, on_new_message) -> str | None:
-        """The text to send back, or None for silence."""
+        """The text to send back, or None for silence. Every text counts against the rate
+        limit, keywords too: each reply is a billed message."""
         word = keyword(body)
+        verdict = self.limiter.check(sender)
         if word in OPT_OUT_WORDS:
-            self.state.opt_out(sender)
+            self.state.opt_out(sender)  # always honoured, even in a flood
+            if verdict == RateLimiter.DROP:
+                return None
             return (f"You won't get more texts from us. Reply START to get them again, "
                     f"or call {self.phone}.")
-        if word in OPT_IN_WORDS:
+        opted_out = self.state.is_opted_out(sender)
+        if word in OPT_IN_WORDS and opted_out:
+            # "yes" or "start" opts in only a number that opted out; from anyone else it is
+            # a message for the bot.
             self.state.opt_in(sender)
+            if verdict == RateLimiter.DROP:
+                return None
             return "You can text us again. Send your question, or HELP for help."
-        if word in HELP_WORDS:
-            return (f"{practice_name()} virtual assistant: answers about spine surgery, not "
-                    f"medical advice. Call {self.phone}. In an emergency call 911. "
-                    f"Reply STOP to opt out.")
-        if self.state.is_opted_out(sender):
-            return None
-        verdict = self.limiter.check(sender)
         if verdict == RateLimiter.DROP:
             return None
         if verdict == RateLimiter.WARN:
             return f"You're sending a lot of messages. Please call us at {self.phone}."
+        if word in HELP_WORDS:
+            return (f"{practice_name()} virtual assistant: answers about spine surgery, not "
+                    f"medical advice. Call {self.phone}. In an emergency call 911. "
+                    f"Reply STOP to opt out.")
+        if opted_out:
+            return None
         if not body.strip():
             return f"Please text your question about spine surgery, or call us at {self.phone}."
-        if len(body) > MAX_SMS_CHARS:
-            return (f"That message is too long for me. Please send a shorter question, or call "
-                    f"us at {self.phone}.")
+        if too_long(body):
+            return too_long_reply()
         return await self._ask_bot(sender, choice_reply(body, self.state.choices_for(sender)),
                                    on_new_message)
 

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS opt_outs (sender TEXT PRIMARY KEY, since REAL NOT NUL
 CREATE TABLE IF NOT EXISTS answered (message_sid TEXT PRIMARY KEY, twiml TEXT NOT NULL,
                                      at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS choices (sender TEXT PRIMARY KEY, payloads TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS claimed (message_sid TEXT PRIMARY KEY, at REAL NOT NULL);
 """
 
 
@@ -49,6 +50,14 @@ class SmsState:
     def opt_in(self, sender: str) -> None:
         self._run("DELETE FROM opt_outs WHERE sender = ?", sender)
 
+    def claim(self, message_sid: str) -> bool:
+        """True for the first delivery of a message id only, however many arrive at once:
+        one atomic insert decides, before the bot is asked."""
+        with self._lock:
+            cursor = self._db.execute("INSERT OR IGNORE INTO claimed VALUES (?, ?)",
+                                      (message_sid, time.time()))
+            return cursor.rowcount == 1
+
     def answer_for(self, message_sid: str) -> str | None:
         rows = self._run("SELECT twiml FROM answered WHERE message_sid = ?", message_sid)
         return rows[0][0] if rows else None
@@ -57,6 +66,7 @@ class SmsState:
         now = time.time()
         self._run("INSERT OR REPLACE INTO answered VALUES (?, ?, ?)", message_sid, twiml, now)
         self._run("DELETE FROM answered WHERE at < ?", now - PROCESSED_RETENTION_SECONDS)
+        self._run("DELETE FROM claimed WHERE at < ?", now - PROCESSED_RETENTION_SECONDS)
 
     def choices_for(self, sender: str) -> list[str]:
         rows = self._run("SELECT payloads FROM choices WHERE sender = ?", sender)

@@ -1,0 +1,22 @@
+"""The size of a patient's message, one rule for every channel (REST, web chat, SMS).
+
+Parsing cost grows with the text (a 40 KB message held the NLU for 17 s and 6.8 GB), and no
+question needs more than a few sentences: a longer message is not parsed at all; the patient is
+asked to shorten it, in the same words on every channel.
+"""
+
+from __future__ import annotations
+
+from practice.facts import practice_phone
+
+# The widget stops typing here too (web/static/spine-chat.js MAX_MESSAGE_LENGTH).
+MAX_MESSAGE_CHARS = 1000
+
+
+def too_long(text: str) -> bool:
+    return len(text) > MAX_MESSAGE_CHARS
+
+
+def too_long_reply() -> str:
+    return (f"That message is too long for me. Please send a shorter question, or call us at "
+            f"{practice_phone()}.")

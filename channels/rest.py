@@ -1,0 +1,100 @@
+"""REST channel of the project's own: POST /webhooks/rest/webhook
+{"sender": "...", "message": "..."}, answered with the bot's messages as JSON like Rasa's
+RestInput, but bounded:
+- the body is validated (pydantic): anything that is not a JSON object with a non-empty string
+  `sender` and a string `message` gets 400 and a JSON error, not a 500 (Rasa's channel failed
+  on an empty body, `[]`, `null` or a string, and put a missing sender into one shared
+  "default" conversation);
+- what else the client sends (`metadata`, `input_channel`) is ignored: nothing the client
+  chooses is stored beside the conversation;
+- `?stream=true` is refused (Rasa's stream held a connection for up to an hour on failure);
+- a message over the length cap is answered with a request to shorten it, unparsed
+  (channels/limits.py);
+- whatever fails inside the bot, the client gets an answer with the phone number, not a 500.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import BaseModel, Extra, StrictStr, ValidationError, constr
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.limits import too_long, too_long_reply
+from practice.facts import practice_phone
+
+logger = logging.getLogger(__name__)
+
+# A sender id names one conversation: printable, no spaces, short.
+SENDER_PATTERN = r"^[A-Za-z0-9._:@+\-]{1,128}$"
+
+
+class RestRequest(BaseModel):
+    sender: constr(strict=True, regex=SENDER_PATTERN)  # type: ignore[valid-type]
+    message: StrictStr
+
+    class Config:
+        extra = Extra.ignore
+
+
+def error(reason: str, status: int = 400) -> HTTPResponse:
+    return response.json({"error": reason}, status=status)
+
+
+def problems(exc: ValidationError) -> str:
+    """Which fields are wrong, in words (never the values sent)."""
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+
+
+class RestInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        rest_webhook = Blueprint("rest_webhook", __name__)
+
+        @rest_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @rest_webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if "stream" in request.args:
+                return error("Streaming is not supported: leave out ?stream.")
+            try:
+                body = json.loads(request.body or b"")
+            except (ValueError, UnicodeDecodeError):
+                return error('The body must be JSON: {"sender": "...", "message": "..."}.')
+            if not isinstance(body, dict):
+                return error('The body must be a JSON object: {"sender": "...", "message": "..."}.')
+            try:
+                parsed = RestRequest.parse_obj(body)
+            except ValidationError as exc:
+                return error(f"Invalid request: {problems(exc)}.")
+            return response.json(await self._answer(parsed, on_new_message))
+
+        return rest_webhook
+
+    async def _answer(self, parsed: RestRequest, on_new_message) -> list[dict[str, Any]]:
+        if too_long(parsed.message):
+            return [{"recipient_id": parsed.sender, "text": too_long_reply()}]
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(UserMessage(parsed.message, collector, parsed.sender,
+                                             input_channel=self.name()))
+        # The channel's boundary: whatever failed, the patient gets an answer, not a 500.
+        except Exception:  # noqa: BLE001
+            logger.exception("REST: the bot failed to answer.")
+            return [{"recipient_id": parsed.sender,
+                     "text": f"Sorry, I can't answer right now. Please call us at "
+                             f"{practice_phone()}."}]
+        return collector.messages

@@ -1,0 +1,87 @@
+"""The REST channel (channels/rest.py) against the real Rasa and action servers: malformed
+requests get a 400 with a JSON error, never a 500; the client's metadata is not stored; a
+message over the cap is answered at once, unparsed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+from channels.limits import MAX_MESSAGE_CHARS
+from tests.conftest import MODEL
+from tests.support.bot_servers import running_bot
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    assert MODEL.exists(), f"{MODEL} is missing: run `make train` first"
+    with running_bot(MODEL, workdir=tmp_path_factory.mktemp("bot")) as running:
+        yield running
+
+
+def post(bot, body: bytes, query: str = "") -> tuple[int, object]:
+    request = urllib.request.Request(f"{bot.rasa_url}/webhooks/rest/webhook{query}", data=body,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.load(answer)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+@pytest.mark.parametrize("body", [
+    b"", b"[]", b"null", b'"hello"', b"42", b"{", b"\xff\xfe", b'{"message": "hi"}',
+    b'{"sender": "", "message": "hi"}', b'{"sender": 5, "message": "hi"}',
+    b'{"sender": "a b", "message": "hi"}', b'{"sender": "me", "message": null}',
+    b'{"sender": "me", "message": ["hi"]}', b'{"sender": "' + b"x" * 200 + b'", "message": "hi"}',
+])
+def test_a_malformed_request_gets_a_400_with_a_json_error(bot, body):
+    status, answer = post(bot, body)
+    assert status == 400 and isinstance(answer, dict) and answer["error"]
+
+
+def test_streaming_is_refused_not_left_hanging(bot):
+    status, answer = post(bot, json.dumps({"sender": "me", "message": "hi"}).encode(),
+                          "?stream=true")
+    assert status == 400 and "stream" in answer["error"].lower()
+
+
+def test_the_client_s_metadata_is_not_stored(bot):
+    sender = f"rest-{uuid.uuid4().hex}"
+    body = {"sender": sender, "message": "how long is recovery?", "input_channel": "sms",
+            "metadata": {"tracking": "canary-metadata-" + "x" * 5000}}
+    status, answer = post(bot, json.dumps(body).encode())
+    assert status == 200 and "two weeks" in answer[0]["text"]
+    with sqlite3.connect(bot.workdir / "conversations.db") as db:
+        stored = " ".join(row[0] for row in db.execute(
+            "SELECT data FROM events WHERE sender_id = ?", (sender,)))
+    assert "canary-metadata" not in stored
+    assert '"input_channel": "rest"' in stored
+
+
+def test_a_message_over_the_cap_is_answered_at_once_unparsed(bot):
+    sender = f"rest-{uuid.uuid4().hex}"
+    started = time.monotonic()
+    status, answer = post(bot, json.dumps({"sender": sender,
+                                           "message": "pain " * MAX_MESSAGE_CHARS}).encode())
+    elapsed = time.monotonic() - started
+    assert status == 200 and "too long" in answer[0]["text"]
+    print(f"answered in {elapsed * 1000:.0f} ms")
+    with sqlite3.connect(bot.workdir / "conversations.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?",
+                          (sender,)).fetchone()[0] == 0
+
+
+def test_a_message_at_the_cap_is_answered(bot):
+    message = ("how long is recovery? " * 60)[:MAX_MESSAGE_CHARS]
+    status, answer = post(bot, json.dumps({"sender": f"rest-{uuid.uuid4().hex}",
+                                           "message": message}).encode())
+    assert status == 200 and answer and answer[0]["text"]
