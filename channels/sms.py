@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import logging
 import os
-import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from channels.keys import secret_key
 from channels.limits import too_long, too_long_reply
 from channels.sms_format import choice_reply, compose
 from channels.sms_state import RateLimiter, SmsState
@@ -256,15 +256,6 @@ def twiml_response(twiml: str) -> HTTPResponse:
 
 
 def sender_id_key(state_dir: Path) -> bytes:
-    """The secret for hashing phone numbers: SMS_ID_KEY, else a random key kept in the
-    state directory (created once, readable by its owner only), so ids survive restarts."""
-    configured = os.environ.get("SMS_ID_KEY", "").strip()
-    if configured:
-        return configured.encode()
-    key_file = state_dir / "sms-id.key"
-    if not key_file.exists():
-        state_dir.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-        logger.warning("SMS channel: SMS_ID_KEY is not set; created a key in %s.", key_file)
-    return key_file.read_text().strip().encode()
+    """The secret for hashing phone numbers (SMS_ID_KEY, else a key kept in the state
+    directory), so ids survive restarts."""
+    return secret_key("SMS_ID_KEY", state_dir / "sms-id.key")

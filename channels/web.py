@@ -2,14 +2,23 @@
 widget that talks to it, served by the same Rasa server at /widget/ (so a practice pastes
 one script tag and needs no other web server).
 
-Two fixes over Rasa's SocketIOInput:
+Fixes over Rasa's SocketIOInput:
 - It turns python-engineio's origin check off (`cors_allowed_origins=[]`), so any website
   could open a chat socket to the bot. Here it is on, with an exact list of origins (never a
   pattern: a regex also matches look-alike domains) from CHAT_ALLOWED_ORIGINS,
   comma-separated; by default only the demo page's own origin.
+- Its conversation id was whatever the browser sent (even "1"), in every message: anyone who
+  knew or guessed it received that patient's replies and spoke as them. Here the server issues
+  the conversation: an unguessable id in a signed token (PyJWT, HS256, a day long) that the
+  widget keeps for its tab; a socket is bound to its conversation when it asks for a session,
+  and any id sent with a message is ignored. A reload continues only with the token the
+  server gave that browser.
+- Messages are checked before anything else runs: an event of the wrong shape is dropped
+  (logged at debug, no traceback), and a message over the length cap (channels/limits.py) is
+  answered with a request to shorten it, unparsed.
 - With session persistence, Rasa 3.6 calls `sio.enter_room` without `await`
   (RasaHQ/rasa#13027). Since python-socketio 5.10 that is a coroutine, so the socket never
-  joins its session's room and every reply is lost. The handler is replaced here.
+  joins its session's room and every reply is lost. The handlers are replaced here.
 """
 
 from __future__ import annotations
@@ -17,22 +26,33 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import time
 import uuid
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
+import jwt
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
+from channels.keys import secret_key
+from channels.limits import too_long, too_long_reply
 from channels.widget_files import WidgetFile, load_widget_files
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ALLOWED_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")
-# The widget's session ids are UUIDs; anything else is replaced by a fresh one.
-MAX_SESSION_ID_LENGTH = 64
+DEFAULT_STATE_DIR = Path(__file__).resolve().parent.parent / "state"
+# How long a browser tab may come back to its conversation.
+SESSION_TTL_SECONDS = 24 * 3600
+CONVERSATION_PREFIX = "web-"
+# Request and socket.io message sizes: far above any real message (MAX_MESSAGE_CHARS, even
+# as JSON-escaped emoji), far below what would strain the server.
+MAX_REQUEST_BYTES = 256 * 1024
+MAX_SOCKET_MESSAGE_BYTES = 32 * 1024
 
 
 def allowed_origins_from_env() -> list[str]:
@@ -74,6 +94,9 @@ class ChatRoutes(Blueprint):
         self.ctx.chat, self.ctx.widget = chat, widget
 
     def register(self, app: Sanic, options: dict[str, Any]) -> None:
+        # Every request to this server is small (a chat message, an SMS form, a REST body):
+        # Sanic's default of 100 MB would let one request hold that much memory.
+        app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
         app.blueprint(self.ctx.chat, **options)
         app.blueprint(self.ctx.widget)
         app.register_listener(warn_if_listening_on_every_interface, "before_server_start")
@@ -91,8 +114,34 @@ async def warn_if_listening_on_every_interface(app: Sanic, _loop: Any) -> None:
             "start it with --interface 127.0.0.1 (make run and deploy/ do).", app.state.host)
 
 
+class SessionTokens:
+    """Conversation ids the server issued, carried by the browser as signed tokens."""
+
+    def __init__(self, key: bytes, ttl: float = SESSION_TTL_SECONDS) -> None:
+        self._key, self._ttl = key, ttl
+
+    def issue(self) -> tuple[str, str]:
+        """A new conversation id and its token."""
+        conversation = f"{CONVERSATION_PREFIX}{uuid.uuid4().hex}"
+        claims = {"sub": conversation, "exp": int(time.time() + self._ttl)}
+        return conversation, jwt.encode(claims, self._key, algorithm="HS256")
+
+    def conversation_of(self, token: Any) -> str | None:
+        """The conversation a token names, if this server signed it and it has not expired."""
+        if not isinstance(token, str) or len(token) > 512:
+            return None
+        try:
+            claims = jwt.decode(token, self._key, algorithms=["HS256"])
+        except jwt.PyJWTError:
+            return None
+        subject = claims.get("sub")
+        if isinstance(subject, str) and subject.startswith(CONVERSATION_PREFIX):
+            return subject
+        return None
+
+
 class WebChatInput(SocketIOInput):
-    """socket.io for the chat widget, accepting connections from exact origins only."""
+    """socket.io for the chat widget: exact origins only, server-issued conversations."""
 
     @classmethod
     def name(cls) -> str:
@@ -102,6 +151,8 @@ class WebChatInput(SocketIOInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         channel = super().from_credentials(credentials)
         channel.allowed_origins = allowed_origins_from_env()
+        channel.tokens = SessionTokens(secret_key("WEB_SESSION_KEY",
+                                                  DEFAULT_STATE_DIR / "web-session.key"))
         return channel
 
     def blueprint(
@@ -111,15 +162,38 @@ class WebChatInput(SocketIOInput):
         sio = self.sio
         # Checked by engineio on every request, the websocket upgrade included.
         sio.eio.cors_allowed_origins = self.allowed_origins
+        # A chat event is one short message: engine.io's default buffer is 1 MB.
+        sio.eio.max_http_buffer_size = MAX_SOCKET_MESSAGE_BYTES
         logger.info("Web chat accepts connections from: %s", ", ".join(self.allowed_origins))
+        # Which conversation each connected socket speaks in (socket id -> conversation id).
+        bound: dict[str, str] = {}
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: Any) -> None:
-            session_id = data.get("session_id") if isinstance(data, dict) else None
-            if not isinstance(session_id, str) or not 0 < len(session_id) <= MAX_SESSION_ID_LENGTH:
-                session_id = uuid.uuid4().hex
-            if self.session_persistence:
-                await sio.enter_room(sid, session_id, namespace=self.namespace)
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+        async def session_request(sid: str, data: Any = None, *_more: Any) -> None:
+            token = data.get("session_id") if isinstance(data, dict) else None
+            conversation = self.tokens.conversation_of(token)
+            if conversation is None:
+                conversation, token = self.tokens.issue()
+            bound[sid] = conversation
+            await sio.enter_room(sid, conversation, namespace=self.namespace)
+            await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def user_uttered(sid: str, data: Any = None, *_more: Any) -> None:
+            conversation = bound.get(sid)
+            message = data.get("message") if isinstance(data, dict) else None
+            if conversation is None or not isinstance(message, str) or not message.strip():
+                logger.debug("Web chat: an event without a session or a text was dropped.")
+                return
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            if too_long(message):
+                await output.send_text_message(conversation, too_long_reply())
+                return
+            await on_new_message(UserMessage(message, output, conversation,
+                                             input_channel=self.name()))
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: str, *_reason: Any) -> None:
+            bound.pop(sid, None)
 
         return ChatRoutes(blueprint, widget_blueprint(load_widget_files()))

@@ -85,3 +85,8 @@ def test_a_message_at_the_cap_is_answered(bot):
     status, answer = post(bot, json.dumps({"sender": f"rest-{uuid.uuid4().hex}",
                                            "message": message}).encode())
     assert status == 200 and answer and answer[0]["text"]
+
+
+def test_a_huge_body_is_refused_before_it_is_read(bot):
+    status, _ = post(bot, b'{"sender": "me", "message": "' + b"x" * 2_000_000 + b'"}')
+    assert status == 413

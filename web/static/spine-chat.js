@@ -105,13 +105,6 @@
     return node;
   }
 
-  function newSessionId() {
-    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
-
   function storage() {
     try {
       return window.sessionStorage;
@@ -165,8 +158,9 @@
   }
 
   function Widget() {
-    this.sessionId = load(STORAGE_SESSION, null) || newSessionId();
-    save(STORAGE_SESSION, this.sessionId);
+    // The server issues the conversation (a signed token) and this tab keeps it, so a reload
+    // continues it; nobody else can present it.
+    this.sessionId = load(STORAGE_SESSION, null);
     this.transcript = load(STORAGE_TRANSCRIPT, []);
     this.socket = null;
     this.connected = false;
@@ -284,11 +278,16 @@
         reconnectionDelayMax: 10000,
       });
       self.socket.on("connect", function () {
+        // The token the server gave this tab continues its conversation; none starts one.
+        self.socket.emit("session_request", { session_id: self.sessionId });
+      });
+      // Ready to chat once the server has bound this socket to its conversation.
+      self.socket.on("session_confirm", function (token) {
+        self.sessionId = token;
+        save(STORAGE_SESSION, token);
         self.connected = true;
         self.status.hidden = true;
         self.sendButton.disabled = false;
-        // Rasa's session persistence: the same id after a reload continues the conversation.
-        self.socket.emit("session_request", { session_id: self.sessionId });
       });
       self.socket.on("connect_error", function () { self.showProblem(); });
       self.socket.on("disconnect", function () { self.showProblem(); });
@@ -321,7 +320,7 @@
     }
     this.clearChoices();
     this.add({ from: "user", text: shown });
-    this.socket.emit("user_uttered", { message: message, session_id: this.sessionId });
+    this.socket.emit("user_uttered", { message: message });
     this.setTyping(true);
     return true;
   };

@@ -1,0 +1,141 @@
+"""Web chat sessions are issued by the server (channels/web.py): a stranger who knows or
+guesses a conversation id cannot join it, a message's own session id is ignored, events of the
+wrong shape are dropped without a traceback, and an over-long message is answered at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import socketio
+
+from channels.limits import MAX_MESSAGE_CHARS
+from tests.conftest import MODEL
+from tests.support.bot_servers import running_bot
+
+pytestmark = pytest.mark.e2e
+ORIGIN = "http://localhost:8080"
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    assert MODEL.exists(), f"{MODEL} is missing: run `make train` first"
+    with running_bot(MODEL, workdir=tmp_path_factory.mktemp("bot")) as running:
+        yield running
+
+
+class Chat:
+    """A socket.io client as the widget is one."""
+
+    def __init__(self, bot, token=None) -> None:
+        self.answers: list[str] = []
+        self.tokens: list[str] = []
+        self._confirmed = threading.Event()
+        self.client = socketio.Client(reconnection=False,
+                                      websocket_extra_options={"origin": ORIGIN})
+        self.client.on("session_confirm", self._confirm)
+        self.client.on("bot_uttered", lambda data: self.answers.append(data.get("text", "")))
+        self.client.connect(bot.rasa_url, transports=["websocket"], wait_timeout=20)
+        self.client.emit("session_request", {"session_id": token})
+        assert self._confirmed.wait(20), "no session_confirm"
+
+    def _confirm(self, token) -> None:
+        self.tokens.append(token)
+        self._confirmed.set()
+
+    @property
+    def token(self) -> str:
+        return self.tokens[-1]
+
+    def ask(self, message, **extra) -> list[str]:
+        before = len(self.answers)
+        self.client.emit("user_uttered", {"message": message, **extra})
+        deadline = time.monotonic() + 30
+        while len(self.answers) == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # a reply may be several messages
+        return self.answers[before:]
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+def test_a_session_id_chosen_by_the_browser_is_replaced_by_a_signed_one(bot):
+    for chosen in ["1", "0123456789abcdef0123456789abcdef", "web-" + "a" * 32]:
+        chat = Chat(bot, token=chosen)
+        try:
+            assert chat.token != chosen and chat.token.count(".") == 2  # a JWT
+        finally:
+            chat.close()
+
+
+def test_a_stranger_cannot_join_or_speak_in_another_patients_chat(bot):
+    patient = Chat(bot)
+    try:
+        assert "two weeks" in " ".join(patient.ask("how long is recovery?"))
+        conversation_id = patient.token  # even the token itself, sent with a message
+        stranger = Chat(bot)
+        try:
+            heard = stranger.ask("and with open surgery?", session_id=conversation_id)
+            # The stranger spoke in a conversation of their own: nothing to follow up on.
+            assert not any("six to eight weeks" in text for text in heard)
+        finally:
+            stranger.close()
+        time.sleep(1)
+        assert len(patient.answers) == 1  # the patient heard nothing of the stranger's chat
+    finally:
+        patient.close()
+
+
+def test_a_reload_with_the_servers_token_continues_the_conversation(bot):
+    first = Chat(bot)
+    first.ask("how long is recovery?")
+    token = first.token
+    first.close()
+    again = Chat(bot, token=token)
+    try:
+        assert again.token == token
+        assert "six to eight weeks" in " ".join(again.ask("and with open surgery?"))
+    finally:
+        again.close()
+
+
+def test_events_of_the_wrong_shape_are_dropped_quietly(bot):
+    chat = Chat(bot)
+    try:
+        for data in [None, [], "hello", 5, {}, {"message": 5}, {"message": None},
+                     {"message": ["hi"]}, {"message": "   "}]:
+            chat.client.emit("user_uttered", data)
+            chat.client.emit("session_request", data)
+        chat.client.emit("session_request", {"session_id": chat.token})
+        time.sleep(1)
+        assert chat.ask("what is MIG-LIF?")
+    finally:
+        chat.close()
+    log = (bot.workdir / "rasa-server.log").read_text()
+    assert "Traceback" not in log
+
+
+def test_a_message_over_the_cap_is_answered_at_once(bot):
+    chat = Chat(bot)
+    try:
+        started = time.monotonic()
+        [reply] = chat.ask("pain " * MAX_MESSAGE_CHARS)
+        assert "too long" in reply and time.monotonic() - started < 5
+    finally:
+        chat.close()
+
+
+def test_a_huge_socket_message_closes_that_socket_only(bot):
+    chat = Chat(bot)
+    try:
+        chat.client.emit("user_uttered", {"message": "x" * 100_000})
+        time.sleep(2)
+    finally:
+        chat.close()
+    other = Chat(bot)
+    try:
+        assert other.ask("what is MIG-LIF?")
+    finally:
+        other.close()
