@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{intent:<28} {right[intent]}/{total[intent]}")
     accuracy = sum(right.values()) / max(sum(total.values()), 1)
     print(f"\nAnswered right, as the patient sees it: {accuracy:.1%} of {sum(total.values())} "
-          f"held-out phrasings (gate {args.minimum:.0%}).")
+          f"phrasings of {args.set.name} (gate {args.minimum:.0%}).")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"accuracy": accuracy, "misses": misses}, indent=1))
     return 0 if accuracy >= args.minimum else 1

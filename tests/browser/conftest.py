@@ -12,7 +12,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from services.demo_page import serve_in_background
-from tests.conftest import MODEL
+from tests.conftest import MODEL, FeedServer
+from tests.feeds import TELEHEALTH_2020, rss
 from tests.support.bot_servers import RunningBot, free_port, running_bot
 
 # What this machine's closed network needs: no background calls home, no QUIC.
@@ -34,13 +35,25 @@ def origins() -> dict[str, str]:
             "practice": f"http://127.0.0.1:{free_port()}"}
 
 
+# The practice's notice, with a link of each kind a feed could hold.
+NOTICE_WITH_LINKS = (TELEHEALTH_2020[0], TELEHEALTH_2020[1],
+                     TELEHEALTH_2020[2] + " More at https://www.example-practice.com/news or "
+                     "http://insecure.example.com/news.")
+
+
 @pytest.fixture(scope="session")
 def bot(origins, tmp_path_factory) -> Iterator[RunningBot]:
-    """The real Rasa and action servers; the Rasa server also serves the widget."""
+    """The real Rasa and action servers; the Rasa server also serves the widget. The notice
+    comes from a real local feed."""
     assert MODEL.exists(), f"{MODEL} is missing: run `make train` first"
-    with running_bot(MODEL, env={"CHAT_ALLOWED_ORIGINS": ",".join(origins.values())},
-                     workdir=tmp_path_factory.mktemp("bot")) as bot:
-        yield bot
+    feed = FeedServer()
+    feed.body = rss([NOTICE_WITH_LINKS])
+    env = {"CHAT_ALLOWED_ORIGINS": ",".join(origins.values()), "PRACTICE_NOTICE_URL": feed.url}
+    try:
+        with running_bot(MODEL, env=env, workdir=tmp_path_factory.mktemp("bot")) as bot:
+            yield bot
+    finally:
+        feed.close()
 
 
 @pytest.fixture(scope="session")

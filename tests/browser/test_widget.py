@@ -90,6 +90,15 @@ def test_latest_notice_is_shown_as_a_notice(page, site):
     expect(page.locator(".notice").last).to_contain_text("Practice update, April 30, 2020")
 
 
+def test_only_https_addresses_in_a_notice_become_links(page, site):
+    open_chat(page, site)
+    ask(page, "any news from the practice?", "example-practice.com")
+    bubble = page.locator(".msg.bot").last
+    expect(bubble.locator("a[href='https://www.example-practice.com/news']")).to_have_count(1)
+    expect(bubble.locator("a[href^='http:']")).to_have_count(0)
+    expect(bubble).to_contain_text("http://insecure.example.com/news")
+
+
 def test_keyboard_alone_opens_asks_and_closes(page, site):
     page.goto(site)
     for _ in range(20):  # Tab through the page until the launcher has focus

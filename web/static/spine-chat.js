@@ -40,8 +40,9 @@
   var STORAGE_TRANSCRIPT = "spine-chat:transcript";
   var STORAGE_OPEN = "spine-chat:open";
   var MAX_MESSAGE_LENGTH = 1000;
-  // Phone numbers (including 911 and 988) and web addresses become links; nothing else does.
-  var LINK_PATTERN = /(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)])|(\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b)|(\b(?:911|988)\b)/g;
+  // Phone numbers (including 911 and 988) and https addresses become links; nothing else does
+  // (a plain-http address in a notice stays text: no patient is sent where it can be tampered).
+  var LINK_PATTERN = /(https:\/\/[^\s<>"']+[^\s<>"'.,;:!?)])|(\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b)|(\b(?:911|988)\b)/g;
   var NOTICE_PATTERN = /^Update of ([^:]{3,40}): ([\s\S]+)$/;
 
   var STYLE = [
