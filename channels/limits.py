@@ -1,4 +1,5 @@
-"""The size of a patient's message, one rule for every channel (REST, web chat, SMS).
+"""What every channel (REST, web chat, SMS) shares at its door: the size of a patient's
+message, and the reply when the bot cannot answer at all.
 
 Parsing cost grows with the text (a 40 KB message held the NLU for 17 s and 6.8 GB), and no
 question needs more than a few sentences: a longer message is not parsed at all; the patient is
@@ -20,3 +21,8 @@ def too_long(text: str) -> bool:
 def too_long_reply() -> str:
     return (f"That message is too long for me. Please send a shorter question, or call us at "
             f"{practice_phone()}.")
+
+
+def cannot_answer_reply() -> str:
+    """When the bot itself failed: the patient still gets a way to reach the practice."""
+    return f"Sorry, I can't answer right now. Please call us at {practice_phone()}."

@@ -26,8 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.limits import too_long, too_long_reply
-from practice.facts import practice_phone
+from channels.limits import cannot_answer_reply, too_long, too_long_reply
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +93,5 @@ class RestInput(InputChannel):
         # The channel's boundary: whatever failed, the patient gets an answer, not a 500.
         except Exception:  # noqa: BLE001
             logger.exception("REST: the bot failed to answer.")
-            return [{"recipient_id": parsed.sender,
-                     "text": f"Sorry, I can't answer right now. Please call us at "
-                             f"{practice_phone()}."}]
+            return [{"recipient_id": parsed.sender, "text": cannot_answer_reply()}]
         return collector.messages

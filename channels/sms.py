@@ -34,7 +34,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.keys import secret_key
-from channels.limits import too_long, too_long_reply
+from channels.limits import cannot_answer_reply, too_long, too_long_reply
 from channels.sms_format import choice_reply, compose
 from channels.sms_state import RateLimiter, SmsState
 from practice.facts import practice_name, practice_phone
@@ -110,7 +110,7 @@ class SmsInput(InputChannel):
         self.state = state
         self.limiter = limiter
         self.phone = practice_phone()
-        self.fallback = f"Sorry, I can't answer right now. Please call us at {self.phone}."
+        self.fallback = cannot_answer_reply()
         if not auth_token:
             logger.error("SMS channel: TWILIO_AUTH_TOKEN is not set, so every SMS webhook "
                          "request is refused (403). Set it to the gateway's auth token.")
