@@ -26,3 +26,9 @@ def too_long_reply() -> str:
 def cannot_answer_reply() -> str:
     """When the bot itself failed: the patient still gets a way to reach the practice."""
     return f"Sorry, I can't answer right now. Please call us at {practice_phone()}."
+
+
+def too_many_reply() -> str:
+    """The one answer a sender gets when over a rate limit (channels/rate_limits.py)."""
+    return (f"You're sending a lot of messages. Please wait a minute and try again, or call us "
+            f"at {practice_phone()}.")

@@ -10,6 +10,9 @@ RestInput, but bounded:
 - `?stream=true` is refused (Rasa's stream held a connection for up to an hour on failure);
 - a message over the length cap is answered with a request to shorten it, unparsed
   (channels/limits.py);
+- each sender and each network address is rate-limited (channels/rate_limits.py): over the
+  limit, 429 with the same words the other channels use, before the body is even read for
+  an address, before the bot runs for a sender;
 - whatever fails inside the bot, the client gets an answer with the phone number, not a 500.
 """
 
@@ -26,12 +29,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.limits import cannot_answer_reply, too_long, too_long_reply
+from channels.limits import cannot_answer_reply, too_long, too_long_reply, too_many_reply
+from channels.rate_limits import ALLOW, ChannelLimits, client_address
 
 logger = logging.getLogger(__name__)
 
 # A sender id names one conversation: printable, no spaces, short.
 SENDER_PATTERN = r"^[A-Za-z0-9._:@+\-]{1,128}$"
+# Messages per minute: a patient types a few; a script types hundreds.
+SENDER_RATE_LIMIT = 20
+ADDRESS_RATE_LIMIT = 60
 
 
 class RestRequest(BaseModel):
@@ -51,10 +58,24 @@ def problems(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
 
 
+def too_many(window: int) -> HTTPResponse:
+    return response.json({"error": too_many_reply()}, status=429,
+                         headers={"Retry-After": str(window)})
+
+
 class RestInput(InputChannel):
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(ChannelLimits.from_credentials("REST", credentials, SENDER_RATE_LIMIT,
+                                                  ADDRESS_RATE_LIMIT))
+
+    def __init__(self, limits: ChannelLimits | None = None) -> None:
+        self.limits = limits or ChannelLimits.from_credentials(
+            "REST", {}, SENDER_RATE_LIMIT, ADDRESS_RATE_LIMIT)
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -67,6 +88,9 @@ class RestInput(InputChannel):
 
         @rest_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            address = client_address(request.ip, request.headers.get("X-Forwarded-For"))
+            if self.limits.check_address(address) != ALLOW:
+                return too_many(self.limits.window)
             if "stream" in request.args:
                 return error("Streaming is not supported: leave out ?stream.")
             try:
@@ -79,6 +103,8 @@ class RestInput(InputChannel):
                 parsed = RestRequest.parse_obj(body)
             except ValidationError as exc:
                 return error(f"Invalid request: {problems(exc)}.")
+            if self.limits.check_sender(parsed.sender) != ALLOW:
+                return too_many(self.limits.window)
             return response.json(await self._answer(parsed, on_new_message))
 
         return rest_webhook

@@ -34,9 +34,10 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.keys import secret_key
-from channels.limits import cannot_answer_reply, too_long, too_long_reply
+from channels.limits import cannot_answer_reply, too_long, too_long_reply, too_many_reply
+from channels.rate_limits import RateLimiter
 from channels.sms_format import choice_reply, compose
-from channels.sms_state import RateLimiter, SmsState
+from channels.sms_state import SmsState
 from practice.facts import practice_name, practice_phone
 
 logger = logging.getLogger(__name__)
@@ -202,7 +203,7 @@ class SmsInput(InputChannel):
         if verdict == RateLimiter.DROP:
             return None
         if verdict == RateLimiter.WARN:
-            return f"You're sending a lot of messages. Please call us at {self.phone}."
+            return too_many_reply()
         if word in HELP_WORDS:
             return (f"{practice_name()} virtual assistant: answers about spine surgery, not "
                     f"medical advice. Call {self.phone}. In an emergency call 911. "

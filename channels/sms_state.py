@@ -9,7 +9,6 @@ import json
 import sqlite3
 import threading
 import time
-from collections import deque
 from pathlib import Path
 
 # A retried webhook arrives within minutes; a day of answered message ids is plenty.
@@ -77,31 +76,3 @@ class SmsState:
             self._run("INSERT OR REPLACE INTO choices VALUES (?, ?)", sender, json.dumps(payloads))
         else:
             self._run("DELETE FROM choices WHERE sender = ?", sender)
-
-
-class RateLimiter:
-    """At most `limit` messages per `window` seconds per sender. The first message over the
-    limit is told to slow down; later ones get silence until the window has passed."""
-
-    ALLOW, WARN, DROP = "allow", "warn", "drop"
-
-    def __init__(self, limit: int, window: float, clock=time.monotonic) -> None:
-        self.limit = limit
-        self.window = window
-        self._clock = clock
-        self._seen: dict[str, deque[float]] = {}
-        self._warned: dict[str, float] = {}
-
-    def check(self, sender: str) -> str:
-        now = self._clock()
-        recent = self._seen.setdefault(sender, deque())
-        while recent and now - recent[0] >= self.window:
-            recent.popleft()
-        recent.append(now)
-        if len(recent) <= self.limit:
-            self._warned.pop(sender, None)
-            return self.ALLOW
-        if sender in self._warned:
-            return self.DROP
-        self._warned[sender] = now
-        return self.WARN

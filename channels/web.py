@@ -16,6 +16,9 @@ Fixes over Rasa's SocketIOInput:
 - Messages are checked before anything else runs: an event of the wrong shape is dropped
   (logged at debug, no traceback), and a message over the length cap (channels/limits.py) is
   answered with a request to shorten it, unparsed.
+- Connections per network address, and messages per conversation and per address, are
+  rate-limited (channels/rate_limits.py): over a limit, the patient is told once to slow down,
+  then further messages are dropped until the minute has passed.
 - With session persistence, Rasa 3.6 calls `sio.enter_room` without `await`
   (RasaHQ/rasa#13027). Since python-socketio 5.10 that is a coroutine, so the socket never
   joins its session's room and every reply is lost. The handlers are replaced here.
@@ -39,7 +42,16 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
 from channels.keys import secret_key
-from channels.limits import too_long, too_long_reply
+from channels.limits import too_long, too_long_reply, too_many_reply
+from channels.rate_limits import (
+    ALLOW,
+    DROP,
+    ChannelLimits,
+    RateLimiter,
+    client_address,
+    positive,
+    worst,
+)
 from channels.widget_files import WidgetFile, load_widget_files
 
 logger = logging.getLogger(__name__)
@@ -53,6 +65,10 @@ CONVERSATION_PREFIX = "web-"
 # as JSON-escaped emoji), far below what would strain the server.
 MAX_REQUEST_BYTES = 256 * 1024
 MAX_SOCKET_MESSAGE_BYTES = 32 * 1024
+# Per minute: a patient opens a chat or two and types a few messages.
+CONVERSATION_RATE_LIMIT = 20
+ADDRESS_RATE_LIMIT = 60
+CONNECTION_RATE_LIMIT = 20
 
 
 def allowed_origins_from_env() -> list[str]:
@@ -153,6 +169,12 @@ class WebChatInput(SocketIOInput):
         channel.allowed_origins = allowed_origins_from_env()
         channel.tokens = SessionTokens(secret_key("WEB_SESSION_KEY",
                                                   DEFAULT_STATE_DIR / "web-session.key"))
+        channel.limits = ChannelLimits.from_credentials(
+            "Web chat", credentials, CONVERSATION_RATE_LIMIT, ADDRESS_RATE_LIMIT)
+        channel.connections = RateLimiter(
+            positive("Web chat", "connection_rate_limit", credentials or {},
+                     CONNECTION_RATE_LIMIT),
+            channel.limits.window)
         return channel
 
     def blueprint(
@@ -165,11 +187,26 @@ class WebChatInput(SocketIOInput):
         # A chat event is one short message: engine.io's default buffer is 1 MB.
         sio.eio.max_http_buffer_size = MAX_SOCKET_MESSAGE_BYTES
         logger.info("Web chat accepts connections from: %s", ", ".join(self.allowed_origins))
-        # Which conversation each connected socket speaks in (socket id -> conversation id).
+        # Which conversation each connected socket speaks in (socket id -> conversation id),
+        # and where it connected from (None: this host itself, not through the proxy).
         bound: dict[str, str] = {}
+        addresses: dict[str, str | None] = {}
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: str, environ: dict[str, Any], *_auth: Any) -> bool:
+            request = environ.get("sanic.request")
+            address = (client_address(request.ip, request.headers.get("X-Forwarded-For"))
+                       if request is not None else None)
+            if address is not None and self.connections.check(address) != ALLOW:
+                logger.info("Web chat: a connection refused (too many from one address).")
+                return False
+            addresses[sid] = address
+            return True
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any = None, *_more: Any) -> None:
+            if self.limits.check_address(addresses.get(sid)) == DROP:
+                return
             token = data.get("session_id") if isinstance(data, dict) else None
             conversation = self.tokens.conversation_of(token)
             if conversation is None:
@@ -186,6 +223,12 @@ class WebChatInput(SocketIOInput):
                 logger.debug("Web chat: an event without a session or a text was dropped.")
                 return
             output = SocketIOOutput(sio, self.bot_message_evt)
+            verdict = worst(self.limits.check_address(addresses.get(sid)),
+                            self.limits.check_sender(conversation))
+            if verdict != ALLOW:
+                if verdict != DROP:
+                    await output.send_text_message(conversation, too_many_reply())
+                return
             if too_long(message):
                 await output.send_text_message(conversation, too_long_reply())
                 return
@@ -195,5 +238,6 @@ class WebChatInput(SocketIOInput):
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str, *_reason: Any) -> None:
             bound.pop(sid, None)
+            addresses.pop(sid, None)
 
         return ChatRoutes(blueprint, widget_blueprint(load_widget_files()))

@@ -14,6 +14,8 @@ import uuid
 import pytest
 
 from channels.limits import MAX_MESSAGE_CHARS
+from channels.rest import ADDRESS_RATE_LIMIT, SENDER_RATE_LIMIT
+from practice.facts import practice_phone
 from tests.conftest import MODEL
 from tests.support.bot_servers import running_bot
 
@@ -27,9 +29,12 @@ def bot(tmp_path_factory):
         yield running
 
 
-def post(bot, body: bytes, query: str = "") -> tuple[int, object]:
+def post(bot, body: bytes, query: str = "", address: str | None = None) -> tuple[int, object]:
+    headers = {"Content-Type": "application/json"}
+    if address:
+        headers["X-Forwarded-For"] = address  # as nginx names the client it proxies
     request = urllib.request.Request(f"{bot.rasa_url}/webhooks/rest/webhook{query}", data=body,
-                                     headers={"Content-Type": "application/json"})
+                                     headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
             return answer.status, json.load(answer)
@@ -90,3 +95,29 @@ def test_a_message_at_the_cap_is_answered(bot):
 def test_a_huge_body_is_refused_before_it_is_read(bot):
     status, _ = post(bot, b'{"sender": "me", "message": "' + b"x" * 2_000_000 + b'"}')
     assert status == 413
+
+
+def ask(sender: str, text: str) -> bytes:
+    return json.dumps({"sender": sender, "message": text}).encode()
+
+
+def test_a_flooding_sender_is_told_to_slow_down_and_others_are_not(bot):
+    sender = f"flood-{uuid.uuid4().hex}"
+    statuses = [post(bot, ask(sender, "hi"))[0] for _ in range(SENDER_RATE_LIMIT)]
+    assert statuses == [200] * SENDER_RATE_LIMIT
+    status, answer = post(bot, ask(sender, "what is MIG-LIF?"))
+    assert status == 429 and practice_phone() in answer["error"]
+    status, answer = post(bot, ask(f"calm-{uuid.uuid4().hex}", "what is MIG-LIF?"))
+    assert status == 200 and answer
+
+
+def test_one_address_is_limited_however_many_senders_it_invents(bot):
+    flooder = "203.0.113.7"
+    # Malformed requests count too: the address is checked before the body is read.
+    for number in range(ADDRESS_RATE_LIMIT):
+        status, _ = post(bot, b"{" if number % 2 else ask(f"s{number}", "hi"), address=flooder)
+        assert status in (200, 400)
+    status, answer = post(bot, ask(f"new-{uuid.uuid4().hex}", "hi"), address=flooder)
+    assert status == 429 and "a lot of messages" in answer["error"]
+    status, _ = post(bot, ask(f"n-{uuid.uuid4().hex}", "what is MIG-LIF?"), address="203.0.113.8")
+    assert status == 200

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from channels.rate_limits import RateLimiter
 from channels.sms_format import (
     MAX_SMS_CHARS,
     choice_reply,
@@ -14,7 +15,7 @@ from channels.sms_format import (
     segments,
     to_gsm,
 )
-from channels.sms_state import RateLimiter, SmsState
+from channels.sms_state import SmsState
 from staff.content_rules import MAX_SMS_SEGMENTS, SAMPLE_VALUES
 from tests.content import all_variations
 

@@ -9,8 +9,11 @@ import time
 
 import pytest
 import socketio
+import socketio.exceptions
 
 from channels.limits import MAX_MESSAGE_CHARS
+from channels.web import CONNECTION_RATE_LIMIT, CONVERSATION_RATE_LIMIT
+from practice.facts import practice_phone
 from tests.conftest import MODEL
 from tests.support.bot_servers import running_bot
 
@@ -28,7 +31,7 @@ def bot(tmp_path_factory):
 class Chat:
     """A socket.io client as the widget is one."""
 
-    def __init__(self, bot, token=None) -> None:
+    def __init__(self, bot, token=None, address=None) -> None:
         self.answers: list[str] = []
         self.tokens: list[str] = []
         self._confirmed = threading.Event()
@@ -36,7 +39,10 @@ class Chat:
                                       websocket_extra_options={"origin": ORIGIN})
         self.client.on("session_confirm", self._confirm)
         self.client.on("bot_uttered", lambda data: self.answers.append(data.get("text", "")))
-        self.client.connect(bot.rasa_url, transports=["websocket"], wait_timeout=20)
+        # As nginx names the client of a proxied connection.
+        headers = {"X-Forwarded-For": address} if address else {}
+        self.client.connect(bot.rasa_url, transports=["websocket"], wait_timeout=20,
+                            headers=headers)
         self.client.emit("session_request", {"session_id": token})
         assert self._confirmed.wait(20), "no session_confirm"
 
@@ -139,3 +145,40 @@ def test_a_huge_socket_message_closes_that_socket_only(bot):
         assert other.ask("what is MIG-LIF?")
     finally:
         other.close()
+
+
+def test_a_flood_in_one_chat_gets_one_warning_then_silence(bot):
+    chat = Chat(bot)
+    try:
+        for number in range(CONVERSATION_RATE_LIMIT + 10):
+            chat.client.emit("user_uttered", {"message": f"hello {number}"})
+        deadline = time.monotonic() + 60
+        while (not any("a lot of messages" in text for text in chat.answers)
+               and time.monotonic() < deadline):
+            time.sleep(0.1)
+        time.sleep(3)
+        warnings = [text for text in chat.answers if "a lot of messages" in text]
+        assert len(warnings) == 1 and practice_phone() in warnings[0]
+        assert chat.ask("what is MIG-LIF?") == []  # still inside the minute: silence
+    finally:
+        chat.close()
+    other = Chat(bot)
+    try:
+        assert other.ask("what is MIG-LIF?")  # other patients are not affected
+    finally:
+        other.close()
+
+
+def test_connections_from_one_address_are_limited(bot):
+    chats = []
+    try:
+        for _ in range(CONNECTION_RATE_LIMIT):
+            chats.append(Chat(bot, address="198.51.100.9"))
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            Chat(bot, address="198.51.100.9")
+        neighbour = Chat(bot, address="198.51.100.10")
+        chats.append(neighbour)
+        assert neighbour.ask("what is MIG-LIF?")
+    finally:
+        for chat in chats:
+            chat.close()

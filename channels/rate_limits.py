@@ -1,0 +1,142 @@
+"""How often one sender, or one network address, may reach the bot (REST, web chat, SMS).
+
+Every message costs the NLU and the policies tens of milliseconds, and every SMS reply is
+billed: a flood from one client must not slow the bot for everyone else, nor run up costs.
+The first message over a limit gets one clear "slow down" answer; later ones get silence
+until the window has passed.
+
+Memory stays bounded however many senders a flood invents: each key keeps at most `limit + 1`
+times, and past `max_keys` keys the one seen longest ago is forgotten.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+ALLOW, WARN, DROP = "allow", "warn", "drop"
+MAX_KEYS = 50_000
+# An address is an IP address; a longer header value is not one.
+MAX_ADDRESS_CHARS = 64
+
+
+class RateLimiter:
+    """At most `limit` messages per `window` seconds per key."""
+
+    ALLOW, WARN, DROP = ALLOW, WARN, DROP
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic,
+                 max_keys: int = MAX_KEYS) -> None:
+        self.limit = limit
+        self.window = window
+        self.max_keys = max_keys
+        self._clock = clock
+        self._seen: OrderedDict[str, deque[float]] = OrderedDict()
+        self._warned: dict[str, float] = {}
+
+    def check(self, key: str) -> str:
+        now = self._clock()
+        recent = self._seen.pop(key, None)
+        if recent is None:
+            recent = deque(maxlen=self.limit + 1)
+        self._seen[key] = recent  # now the most recently seen
+        while len(self._seen) > self.max_keys:
+            forgotten, _ = self._seen.popitem(last=False)
+            self._warned.pop(forgotten, None)
+        while recent and now - recent[0] >= self.window:
+            recent.popleft()
+        recent.append(now)
+        if len(recent) <= self.limit:
+            self._warned.pop(key, None)
+            return ALLOW
+        if key in self._warned:
+            return DROP
+        self._warned[key] = now
+        return WARN
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+def worst(*verdicts: str) -> str:
+    """The strictest of several limits' verdicts."""
+    for verdict in (DROP, WARN):
+        if verdict in verdicts:
+            return verdict
+    return ALLOW
+
+
+class ChannelLimits:
+    """A channel's two limits: per sender (a conversation or a phone number) and per network
+    address. `address` None means a request from this host itself that did not come through
+    the reverse proxy (the practice's own tools): limited per sender only."""
+
+    def __init__(self, per_sender: RateLimiter, per_address: RateLimiter) -> None:
+        self.per_sender = per_sender
+        self.per_address = per_address
+
+    @classmethod
+    def from_credentials(cls, channel: str, credentials: Mapping[str, Any] | None,
+                         sender_default: int, address_default: int) -> ChannelLimits:
+        credentials = credentials or {}
+        window = positive(channel, "rate_window_seconds", credentials, 60)
+        return cls(
+            RateLimiter(positive(channel, "rate_limit", credentials, sender_default), window),
+            RateLimiter(positive(channel, "address_rate_limit", credentials, address_default),
+                        window),
+        )
+
+    @property
+    def window(self) -> int:
+        """Seconds a client over a limit should wait (both limits share the window)."""
+        return int(self.per_sender.window)
+
+    def check_address(self, address: str | None) -> str:
+        return ALLOW if address is None else self.per_address.check(address)
+
+    def check_sender(self, sender: str) -> str:
+        return self.per_sender.check(sender)
+
+
+def positive(channel: str, name: str, settings: Mapping[str, Any], default: int) -> int:
+    """A whole number above zero from credentials.yml; anything else is reported and
+    replaced by the default (a typo must not switch a limit off, nor stop the server)."""
+    raw = settings.get(name, default)
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        value = 0
+    if value < 1:
+        logger.warning("%s channel: %s %r is not a positive whole number; using %d.",
+                       channel, name, raw, default)
+        return default
+    return value
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def client_address(peer: str, forwarded_for: str | None) -> str | None:
+    """The address a request came from.
+
+    Behind the reverse proxy every request reaches the bot from loopback, and nginx names the
+    client in X-Forwarded-For (set, never appended: deploy/nginx). That header is believed only
+    from a loopback peer, i.e. the proxy on this host; from anyone else it is the client's own
+    claim and is ignored. A loopback request without it came from this host itself: None.
+    """
+    if not _is_loopback(peer):
+        return peer[:MAX_ADDRESS_CHARS]
+    if forwarded_for and forwarded_for.strip():
+        # The last entry is the one the nearest proxy added.
+        return forwarded_for.split(",")[-1].strip()[:MAX_ADDRESS_CHARS] or None
+    return None

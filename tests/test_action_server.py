@@ -1,0 +1,86 @@
+"""The action server as services/run.sh starts it: compressed bodies inflate only up to a cap."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from services.action_server import MAX_INFLATED_BYTES, MAX_REQUEST_BYTES
+from tests.support.bot_servers import ROOT, _start, _stop, free_port, wait_until_ready
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+@pytest.fixture(scope="module")
+def action_server() -> Iterator[tuple[str, int]]:
+    port = free_port()
+    log = Path(tempfile.mkdtemp(prefix="actions-")) / "action-server.log"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = _start([sys.executable, "-m", "services.action_server", "--port", str(port)],
+                     env, log)
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}/health", process, log)
+        yield f"http://127.0.0.1:{port}", process.pid
+    finally:
+        _stop(process)
+    assert "Traceback" not in log.read_text()
+
+
+def post(url: str, body: bytes, compressed: bool = True) -> requests.Response:
+    headers = {"Content-Type": "application/json"}
+    if compressed:
+        headers["Content-Encoding"] = "deflate"
+    return requests.post(f"{url}/webhook", data=body, headers=headers, timeout=30)
+
+
+def test_a_compression_bomb_is_refused_without_inflating_it(action_server):
+    url, pid = action_server
+    before = rss_mb(pid)
+    # 200 MB of zeros deflates to about 200 KB: rasa-sdk alone inflated all of it.
+    bomb = zlib.compress(b"0" * (200 * 1024 * 1024), 9)
+    assert len(bomb) < MAX_REQUEST_BYTES
+    answer = post(url, bomb)
+    assert answer.status_code == 413
+    assert "too large" in answer.json()["error"]
+    assert rss_mb(pid) - before < MAX_INFLATED_BYTES / 1024 / 1024 + 30
+
+
+def test_a_compressed_call_within_the_cap_still_reaches_the_actions(action_server):
+    url, _ = action_server
+    call = {"next_action": "action_that_does_not_exist", "sender_id": "x", "tracker": {},
+            "domain": {}, "version": "3.6.21"}
+    answer = post(url, zlib.compress(json.dumps(call).encode()))
+    assert answer.status_code == 404  # inflated, parsed and looked up: no such action
+    assert answer.json()["action_name"] == "action_that_does_not_exist"
+
+
+def test_a_body_that_is_not_deflate_data_is_a_clear_400(action_server):
+    url, _ = action_server
+    answer = post(url, b"this is not compressed")
+    assert answer.status_code == 400
+    assert answer.json() == {"error": "The body is not deflate data."}
+
+
+def test_a_body_over_the_cap_is_refused_before_it_is_read(action_server):
+    url, _ = action_server
+    answer = post(url, b"x" * (MAX_REQUEST_BYTES + 1), compressed=False)
+    assert answer.status_code == 413
+
+
+def test_the_real_actions_are_served(action_server):
+    url, _ = action_server
+    names = {action["name"] for action in requests.get(f"{url}/actions", timeout=10).json()}
+    assert "action_answer_in_context" in names
