@@ -19,7 +19,7 @@ MODEL := models/spine-assistant.tar.gz
 SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE)
 
-.PHONY: help install lock spacy train run actions check review test-staff test lint validate unit conversations nlu-heldout triage e2e nginx browser web-deps web-vendor test-browser bench clean
+.PHONY: help install lock spacy train run actions check review test-staff test lint validate unit conversations nlu-heldout triage fuzz e2e nginx browser web-deps web-vendor test-browser bench clean
 
 help: ## List the entry points
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -82,6 +82,9 @@ nlu-heldout: $(MODEL) ## Held-out patient phrasings over REST, scored by the ans
 
 triage: $(MODEL) ## Emergency/crisis guidance on the labelled triage sets over REST (100% recall, <= 2% false alarms)
 	$(PY) -m scripts.check_triage
+
+fuzz: $(MODEL) ## Over 1,000 hostile inputs per channel against the real servers (part of e2e), figures printed
+	$(PY) -m pytest -s tests/test_fuzz.py
 
 e2e: $(MODEL) nginx ## End-to-end: the real servers over REST, make run's processes, nginx in front
 	$(PY) -m pytest -m e2e

@@ -8,10 +8,23 @@ asked to shorten it, in the same words on every channel.
 
 from __future__ import annotations
 
+import re
+
 from practice.facts import practice_phone
+
+# Control characters, but not tab, newline or carriage return (C0, DEL and C1).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 # The widget stops typing here too (web/static/spine-chat.js MAX_MESSAGE_LENGTH).
 MAX_MESSAGE_CHARS = 1000
+
+
+def readable(text: str) -> str:
+    """A message as the bot can parse and store it. JSON may carry a lone surrogate
+    ("\\ud800"), which UTF-8 cannot encode: the NLU and the tracker store failed on it. Such
+    characters become "?", and control characters (NUL, escape sequences) are dropped."""
+    text = text.encode("utf-8", errors="replace").decode("utf-8")
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 def too_long(text: str) -> bool:

@@ -29,7 +29,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.limits import cannot_answer_reply, too_long, too_long_reply, too_many_reply
+from channels.limits import (
+    cannot_answer_reply,
+    readable,
+    too_long,
+    too_long_reply,
+    too_many_reply,
+)
 from channels.rate_limits import ALLOW, ChannelLimits, client_address
 
 logger = logging.getLogger(__name__)
@@ -95,7 +101,8 @@ class RestInput(InputChannel):
                 return error("Streaming is not supported: leave out ?stream.")
             try:
                 body = json.loads(request.body or b"")
-            except (ValueError, UnicodeDecodeError):
+            # RecursionError: JSON nested thousands deep ("[[[[...").
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 return error('The body must be JSON: {"sender": "...", "message": "..."}.')
             if not isinstance(body, dict):
                 return error('The body must be a JSON object: {"sender": "...", "message": "..."}.')
@@ -114,7 +121,7 @@ class RestInput(InputChannel):
             return [{"recipient_id": parsed.sender, "text": too_long_reply()}]
         collector = CollectingOutputChannel()
         try:
-            await on_new_message(UserMessage(parsed.message, collector, parsed.sender,
+            await on_new_message(UserMessage(readable(parsed.message), collector, parsed.sender,
                                              input_channel=self.name()))
         # The channel's boundary: whatever failed, the patient gets an answer, not a 500.
         except Exception:  # noqa: BLE001

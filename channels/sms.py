@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,13 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.keys import secret_key
-from channels.limits import cannot_answer_reply, too_long, too_long_reply, too_many_reply
+from channels.limits import (
+    cannot_answer_reply,
+    readable,
+    too_long,
+    too_long_reply,
+    too_many_reply,
+)
 from channels.rate_limits import RateLimiter
 from channels.sms_format import choice_reply, compose
 from channels.sms_state import SmsState
@@ -49,6 +56,11 @@ BOT_TIMEOUT_SECONDS = 12.0
 OPT_OUT_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 OPT_IN_WORDS = {"START", "UNSTOP", "YES"}
 HELP_WORDS = {"HELP", "INFO"}
+# Twilio's message ids: "SM" (or "MM" for MMS) and 32 hex digits. Nothing else is stored or
+# claimed, so a forged id cannot fill the database or the log.
+MESSAGE_SID = re.compile(r"[A-Z]{2}[0-9a-f]{32}")
+# A number in E.164, or a short code or sender name: short and printable.
+SENDER = re.compile(r"[^\x00-\x1f\x7f]{1,64}")
 
 
 def keyword(body: str) -> str:
@@ -156,18 +168,20 @@ class SmsInput(InputChannel):
 
     async def _answer(self, params: dict[str, str], on_new_message) -> HTTPResponse:
         number, body, message_sid = params.get("From"), params.get("Body"), params.get("MessageSid")
-        if not number or body is None:
-            return response.text("Bad request: From and Body are required.", status=400)
-        if message_sid and not self.state.claim(message_sid):
+        if number is None or body is None or message_sid is None:
+            return response.text("Bad request: From, Body and MessageSid are required.",
+                                 status=400)
+        if not SENDER.fullmatch(number) or not MESSAGE_SID.fullmatch(message_sid):
+            return response.text("Bad request: From or MessageSid is not well-formed.",
+                                 status=400)
+        if not self.state.claim(message_sid):
             # A retry, or the same delivery twice at once: the first one asks the bot.
-            logger.info("SMS %s is answered by its first delivery: sending that reply.",
-                        message_sid)
+            logger.info("SMS: a repeated delivery is answered by its first delivery's reply.")
             return twiml_response(await self._answer_given(message_sid))
         sender = self.sender_id(number)
-        reply = await self._reply(sender, body, on_new_message)
+        reply = await self._reply(sender, readable(body), on_new_message)
         twiml = str(twiml_for(reply))
-        if message_sid:
-            self.state.remember_answer(message_sid, twiml)
+        self.state.remember_answer(message_sid, twiml)
         return twiml_response(twiml)
 
     async def _answer_given(self, message_sid: str) -> str:

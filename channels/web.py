@@ -26,7 +26,6 @@ Fixes over Rasa's SocketIOInput:
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import time
@@ -41,8 +40,9 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
+from channels import server
 from channels.keys import secret_key
-from channels.limits import too_long, too_long_reply, too_many_reply
+from channels.limits import readable, too_long, too_long_reply, too_many_reply
 from channels.rate_limits import (
     ALLOW,
     DROP,
@@ -61,9 +61,8 @@ DEFAULT_STATE_DIR = Path(__file__).resolve().parent.parent / "state"
 # How long a browser tab may come back to its conversation.
 SESSION_TTL_SECONDS = 24 * 3600
 CONVERSATION_PREFIX = "web-"
-# Request and socket.io message sizes: far above any real message (MAX_MESSAGE_CHARS, even
-# as JSON-escaped emoji), far below what would strain the server.
-MAX_REQUEST_BYTES = 256 * 1024
+# A socket.io message: far above any real message (MAX_MESSAGE_CHARS, even as JSON-escaped
+# emoji), far below what would strain the server.
 MAX_SOCKET_MESSAGE_BYTES = 32 * 1024
 # Per minute: a patient opens a chat or two and types a few messages.
 CONVERSATION_RATE_LIMIT = 20
@@ -110,24 +109,9 @@ class ChatRoutes(Blueprint):
         self.ctx.chat, self.ctx.widget = chat, widget
 
     def register(self, app: Sanic, options: dict[str, Any]) -> None:
-        # Every request to this server is small (a chat message, an SMS form, a REST body):
-        # Sanic's default of 100 MB would let one request hold that much memory.
-        app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
+        server.configure(app)
         app.blueprint(self.ctx.chat, **options)
         app.blueprint(self.ctx.widget)
-        app.register_listener(warn_if_listening_on_every_interface, "before_server_start")
-
-
-async def warn_if_listening_on_every_interface(app: Sanic, _loop: Any) -> None:
-    """`rasa run` listens on every interface unless told `--interface`: say so loudly."""
-    try:
-        unspecified = ipaddress.ip_address(app.state.host or "").is_unspecified
-    except ValueError:
-        return  # a host name or a socket file
-    if unspecified:
-        logger.warning(
-            "The Rasa server listens on every network interface (%s). Behind a reverse proxy, "
-            "start it with --interface 127.0.0.1 (make run and deploy/ do).", app.state.host)
 
 
 class SessionTokens:
@@ -192,8 +176,13 @@ class WebChatInput(SocketIOInput):
         bound: dict[str, str] = {}
         addresses: dict[str, str | None] = {}
 
+        # A client can emit events named "connect" and "disconnect" itself, and python-socketio
+        # hands them to these handlers: such an event must change nothing (it could otherwise
+        # forget the socket's address and so its limit).
         @sio.on("connect", namespace=self.namespace)
-        async def connect(sid: str, environ: dict[str, Any], *_auth: Any) -> bool:
+        async def connect(sid: str, environ: Any = None, *_auth: Any) -> bool:
+            if sid in addresses or not isinstance(environ, dict):
+                return False
             request = environ.get("sanic.request")
             address = (client_address(request.ip, request.headers.get("X-Forwarded-For"))
                        if request is not None else None)
@@ -219,6 +208,8 @@ class WebChatInput(SocketIOInput):
         async def user_uttered(sid: str, data: Any = None, *_more: Any) -> None:
             conversation = bound.get(sid)
             message = data.get("message") if isinstance(data, dict) else None
+            if isinstance(message, str):
+                message = readable(message)
             if conversation is None or not isinstance(message, str) or not message.strip():
                 logger.debug("Web chat: an event without a session or a text was dropped.")
                 return
@@ -237,6 +228,8 @@ class WebChatInput(SocketIOInput):
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str, *_reason: Any) -> None:
+            if sio.manager.is_connected(sid, self.namespace or "/"):
+                return  # an event the client sent, not a disconnection
             bound.pop(sid, None)
             addresses.pop(sid, None)
 

@@ -47,6 +47,7 @@ def post(bot, body: bytes, query: str = "", address: str | None = None) -> tuple
     b'{"sender": "", "message": "hi"}', b'{"sender": 5, "message": "hi"}',
     b'{"sender": "a b", "message": "hi"}', b'{"sender": "me", "message": null}',
     b'{"sender": "me", "message": ["hi"]}', b'{"sender": "' + b"x" * 200 + b'", "message": "hi"}',
+    b"[" * 100_000, b'{"a":' * 50_000,
 ])
 def test_a_malformed_request_gets_a_400_with_a_json_error(bot, body):
     status, answer = post(bot, body)
@@ -121,3 +122,9 @@ def test_one_address_is_limited_however_many_senders_it_invents(bot):
     assert status == 429 and "a lot of messages" in answer["error"]
     status, _ = post(bot, ask(f"n-{uuid.uuid4().hex}", "what is MIG-LIF?"), address="203.0.113.8")
     assert status == 200
+
+
+def test_a_lone_surrogate_or_control_characters_are_answered_like_any_text(bot):
+    body = b'{"sender": "s-%s", "message": "how long is \\ud800recovery?\\u0000\\u001b"}'
+    status, answer = post(bot, body % uuid.uuid4().hex.encode())
+    assert status == 200 and "two weeks" in answer[0]["text"]

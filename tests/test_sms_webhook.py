@@ -98,7 +98,7 @@ def test_missing_or_forged_signature_is_refused(gateway, signature):
 
 
 def test_signature_replayed_with_another_body_is_refused(gateway):
-    params = {"From": PATIENT, "Body": "hi", "MessageSid": "SMreplay"}
+    params = {"From": PATIENT, "Body": "hi", "MessageSid": f"SM{uuid.uuid4().hex}"}
     signature = gateway.validator.compute_signature(gateway.url, params)
     assert gateway.post({**params, "Body": "something else"}, signature=signature) == (403, [])
 
@@ -143,8 +143,13 @@ def test_a_flood_gets_one_polite_reply_then_silence(gateway):
 
 
 @pytest.mark.parametrize("params, expected_status", [
-    ({"From": PATIENT, "MessageSid": "SMnobody"}, 400),
-    ({"Body": "hi", "MessageSid": "SMnofrom"}, 400),
+    ({"From": PATIENT, "MessageSid": "SM" + "0" * 32}, 400),
+    ({"Body": "hi", "MessageSid": "SM" + "1" * 32}, 400),
+    ({"From": PATIENT, "Body": "hi"}, 400),
+    ({"From": PATIENT, "Body": "hi", "MessageSid": "SM1"}, 400),
+    ({"From": PATIENT, "Body": "hi", "MessageSid": "SM" + "x" * 5000}, 400),
+    ({"From": "", "Body": "hi", "MessageSid": "SM" + "2" * 32}, 400),
+    ({"From": "+1" * 100, "Body": "hi", "MessageSid": "SM" + "3" * 32}, 400),
     ({}, 400),
 ])
 def test_malformed_requests_get_a_400(gateway, params, expected_status):

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from channels.web import warn_if_listening_on_every_interface
+from channels.server import warn_if_listening_on_every_interface
 from channels.widget_files import STATIC, VENDOR_CACHE, WIDGET_CACHE, load_widget_files
 
 

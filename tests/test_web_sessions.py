@@ -115,8 +115,14 @@ def test_events_of_the_wrong_shape_are_dropped_quietly(bot):
             chat.client.emit("user_uttered", data)
             chat.client.emit("session_request", data)
         chat.client.emit("session_request", {"session_id": chat.token})
+        # Events a client may name like the server's own: they change nothing.
+        for event in ["connect", "disconnect"]:
+            for data in [None, {}, [], 5, {"sanic.request": "x"}]:
+                chat.client.emit(event, data)
         time.sleep(1)
         assert chat.ask("what is MIG-LIF?")
+        # A lone surrogate (valid JSON, not valid UTF-8) and control characters.
+        assert "two weeks" in " ".join(chat.ask("how long is \ud800recovery?\x00\x1b"))
     finally:
         chat.close()
     log = (bot.workdir / "rasa-server.log").read_text()

@@ -1,0 +1,55 @@
+"""What the Rasa server as a whole needs beyond Rasa's defaults, set up once when the web chat
+channel registers its routes (every deployment has that channel): a request size cap, a loud
+warning when listening on every interface, and one-line warnings instead of tracebacks for
+requests that were malformed at the HTTP level.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from typing import Any
+
+from sanic import Sanic
+from sanic.exceptions import SanicException
+
+logger = logging.getLogger(__name__)
+
+# Every request to this server is small (a chat message, an SMS form, a REST body): Sanic's
+# default of 100 MB would let one request hold that much memory.
+MAX_REQUEST_BYTES = 256 * 1024
+
+
+class ClientErrorsInOneLine(logging.Filter):
+    """Sanic logs a request it could not even read (bad chunked encoding, say) with a
+    traceback, as if the server had failed: a client's mistake becomes one warning line, so
+    that malformed traffic cannot flood the log and a real traceback still stands out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, SanicException) and 400 <= (error.status_code or 500) < 500:
+            record.msg, record.args = "Refused a malformed request: %s", (error,)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def configure(app: Sanic) -> None:
+    app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
+    app.register_listener(warn_if_listening_on_every_interface, "before_server_start")
+    one_line = ClientErrorsInOneLine()
+    for name in ("sanic.error", "sanic.root"):
+        if not any(isinstance(f, ClientErrorsInOneLine) for f in logging.getLogger(name).filters):
+            logging.getLogger(name).addFilter(one_line)
+
+
+async def warn_if_listening_on_every_interface(app: Sanic, _loop: Any) -> None:
+    """`rasa run` listens on every interface unless told `--interface`: say so loudly."""
+    try:
+        unspecified = ipaddress.ip_address(app.state.host or "").is_unspecified
+    except ValueError:
+        return  # a host name or a socket file
+    if unspecified:
+        logger.warning(
+            "The Rasa server listens on every network interface (%s). Behind a reverse proxy, "
+            "start it with --interface 127.0.0.1 (make run and deploy/ do).", app.state.host)
