@@ -1,7 +1,8 @@
 """What the Rasa server as a whole needs beyond Rasa's defaults, set up once when the web chat
 channel registers its routes (every deployment has that channel): a request size cap, a loud
-warning when listening on every interface, and one-line warnings instead of tracebacks for
-requests that were malformed at the HTTP level.
+warning when listening on every interface, one-line warnings instead of tracebacks for
+requests that were malformed at the HTTP level, and new models swapped in without stalling
+the conversations (channels/model_swap.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any
 
 from sanic import Sanic
 from sanic.exceptions import SanicException
+
+from channels import model_swap
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ class ClientErrorsInOneLine(logging.Filter):
 
 def configure(app: Sanic) -> None:
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
+    model_swap.install()
     app.register_listener(warn_if_listening_on_every_interface, "before_server_start")
     one_line = ClientErrorsInOneLine()
     for name in ("sanic.error", "sanic.root"):
