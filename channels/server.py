@@ -1,8 +1,9 @@
 """What the Rasa server as a whole needs beyond Rasa's defaults, set up once when the web chat
 channel registers its routes (every deployment has that channel): a request size cap, a loud
 warning when listening on every interface, one-line warnings instead of tracebacks for
-requests that were malformed at the HTTP level, and new models swapped in without stalling
-the conversations (channels/model_swap.py).
+requests that were malformed at the HTTP level, new models swapped in without stalling the
+conversations (channels/model_swap.py), and the action server's answers checked without
+rebuilding a validator each time (channels/action_validation.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from sanic import Sanic
 from sanic.exceptions import SanicException
 
-from channels import model_swap
+from channels import action_validation, model_swap
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class ClientErrorsInOneLine(logging.Filter):
 def configure(app: Sanic) -> None:
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
     model_swap.install()
+    action_validation.install()
     app.register_listener(warn_if_listening_on_every_interface, "before_server_start")
     one_line = ClientErrorsInOneLine()
     for name in ("sanic.error", "sanic.root"):
