@@ -20,6 +20,9 @@ from pathlib import Path
 
 from services.endpoints import endpoint
 
+# Rasa's SQL store as endpoints.yml may name it: Rasa's own, or the project's (a cache on top).
+SQL_STORES = {"SQL", "sql", "components.conversation_store.ConversationStore"}
+
 ROOT = Path(__file__).resolve().parent.parent
 # Below this the bot was guessing, even when it answered.
 LOW_CONFIDENCE = 0.7
@@ -63,7 +66,7 @@ def configured_db() -> Path | None:
     """The SQLite file of the tracker store in endpoints.yml (relative to the project, where
     the bot runs); None for another kind of store."""
     store = endpoint("tracker_store")
-    if str(store.get("type", "")).upper() != "SQL" or store.get("dialect") != "sqlite":
+    if str(store.get("type", "")) not in SQL_STORES or store.get("dialect") != "sqlite":
         return None
     return ROOT / str(store.get("db", "rasa.db"))
 

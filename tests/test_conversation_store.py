@@ -1,0 +1,107 @@
+"""The conversation store (components/conversation_store.py): what it rebuilds from memory is
+what Rasa's SQL store reads from the database, and the database gets every event once."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from components.conversation_store import ConversationStore
+
+DOMAIN = Domain.from_yaml("""
+version: "3.1"
+slots:
+  condition:
+    type: text
+    mappings: [{type: custom}]
+""")
+
+
+def turn(text: str, answer: str) -> list:
+    return [UserUttered(text, {"name": "ask", "confidence": 1.0}), ActionExecuted("utter_a"),
+            BotUttered(answer), ActionExecuted("action_listen")]
+
+
+def stores(tmp_path, **options) -> tuple[ConversationStore, SQLTrackerStore]:
+    db = str(tmp_path / "conversations.db")
+    cached = ConversationStore(DOMAIN, dialect="sqlite", db=db, **options)
+    return cached, SQLTrackerStore(DOMAIN, dialect="sqlite", db=db)
+
+
+def dumped(tracker: DialogueStateTracker | None) -> list[dict]:
+    return [event.as_dict() for event in tracker.events] if tracker else []
+
+
+def converse(store: ConversationStore, sender: str, turns: list[list]) -> None:
+    for events in turns:
+        tracker = asyncio.run(store.retrieve(sender)) or DialogueStateTracker(sender,
+                                                                              DOMAIN.slots)
+        for event in events:
+            tracker.update(event)
+        asyncio.run(store.save(tracker))
+
+
+def test_memory_gives_back_what_the_database_holds(tmp_path):
+    cached, database = stores(tmp_path, cache_conversations=10)
+    converse(cached, "p1", [
+        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+        turn("how long is recovery", "two weeks") + [SlotSet("condition", "sciatica")],
+        turn("and with open surgery", "six to eight weeks"),
+        # a new session: the store reads back from its start, as Rasa's does
+        [ActionExecuted("action_session_start"), SessionStarted(),
+         ActionExecuted("action_listen")] + turn("hello again", "hi"),
+        turn("what is MIG-LIF", "a fusion"),
+    ])
+    from_memory = asyncio.run(cached.retrieve("p1"))
+    from_database = asyncio.run(database.retrieve("p1"))
+    assert dumped(from_memory) == dumped(from_database)
+    assert from_memory.get_slot("condition") == from_database.get_slot("condition")
+    # Every event stored once, in order.
+    everything = asyncio.run(database.retrieve_full_tracker("p1"))
+    texts = [e.text for e in everything.events if isinstance(e, UserUttered)]
+    assert texts == ["how long is recovery", "and with open surgery", "hello again",
+                     "what is MIG-LIF"]
+
+
+def test_a_tracker_changed_but_not_saved_leaves_memory_untouched(tmp_path):
+    cached, _ = stores(tmp_path, cache_conversations=10)
+    converse(cached, "p2", [turn("hi", "hello")])
+    tracker = asyncio.run(cached.retrieve("p2"))
+    tracker.update(UserUttered("never saved"))  # e.g. the bot failed mid-answer
+    assert "never saved" not in str(dumped(asyncio.run(cached.retrieve("p2"))))
+
+
+def test_memory_is_bounded_and_expires(tmp_path):
+    cached, _ = stores(tmp_path, cache_conversations=3, cache_seconds=3600)
+    for number in range(10):
+        converse(cached, f"s{number}", [turn("hi", "hello")])
+    assert list(cached._recent) == ["s7", "s8", "s9"]
+    # Forgotten ones still come from the database.
+    assert dumped(asyncio.run(cached.retrieve("s0")))
+
+
+def test_an_old_conversation_is_read_from_the_database_again(tmp_path):
+    cached, database = stores(tmp_path, cache_conversations=3, cache_seconds=0)
+    converse(cached, "p4", [turn("hi", "hello")])
+    assert "p4" in cached._recent
+    assert dumped(asyncio.run(cached.retrieve("p4"))) == dumped(
+        asyncio.run(database.retrieve("p4")))
+    assert "p4" not in cached._recent
+
+
+def test_without_a_cache_size_it_is_rasas_store(tmp_path):
+    cached, database = stores(tmp_path)
+    converse(cached, "p3", [turn("hi", "hello"), turn("bye", "bye")])
+    assert not cached._recent
+    assert dumped(asyncio.run(cached.retrieve("p3"))) == dumped(
+        asyncio.run(database.retrieve("p3")))
