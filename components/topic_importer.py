@@ -6,7 +6,10 @@ answer (responses: utter_<intent>, optionally a `channel: sms` variant). From th
 - an intent that has an answer utter_<intent> and that no rule or story mentions gets the
   rule "<intent> -> utter_<intent>";
 - the slots that answers fill in with the practice's facts ({practice_phone},
-  {practice_name}) get their values from practice/facts.yml, the facts' one home.
+  {practice_name}) get their values from practice/facts.yml, the facts' one home;
+- the answers go to the domain only, not into the NLU training data (Rasa's reader puts them
+  there too, and the NLU components' cache key covers them: rewording one answer retrained the
+  classifier).
 Topics whose answers depend on slots or actions (conditions, notice, benefits) keep their
 own rules. Configured in config.yml (`importers:`), so rasa train, test and data validate
 all see the same data.
@@ -21,6 +24,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.core.training_data.structures import StoryGraph
 from rasa.shared.importers.rasa import RasaFileImporter
+from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.common import cached_method
 
 from practice.facts import practice_name, practice_phone
@@ -55,8 +59,25 @@ def with_facts(domain: Domain) -> Domain:
 
 class TopicImporter(RasaFileImporter):
     @cached_method
+    def topic_files(self) -> TrainingData:
+        """What the topic files say: example questions and answers."""
+        return super().get_nlu_data()
+
+    @cached_method
+    def get_nlu_data(self, language: str | None = "en") -> TrainingData:
+        """The example questions, without the answers."""
+        data = self.topic_files()
+        return TrainingData(training_examples=data.training_examples,
+                            entity_synonyms=data.entity_synonyms,
+                            regex_features=data.regex_features,
+                            lookup_tables=data.lookup_tables)
+
+    @cached_method
     def get_domain(self) -> Domain:
         domain = super().get_domain()
+        answers = self.topic_files().responses
+        if answers:
+            domain = domain.merge(Domain.from_dict({"responses": answers}))
         missing = sorted(self.get_nlu_data().intents - set(domain.intents))
         if missing:
             domain = domain.merge(Domain.from_dict({"intents": missing}))
@@ -64,7 +85,7 @@ class TopicImporter(RasaFileImporter):
 
     def get_stories(self, exclusion_percentage: int | None = None) -> StoryGraph:
         graph = super().get_stories(exclusion_percentage)
-        nlu = self.get_nlu_data()
+        nlu = self.topic_files()
         mentioned = {
             event.intent_name
             for step in graph.story_steps
