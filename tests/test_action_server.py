@@ -14,7 +14,13 @@ import pytest
 import requests
 
 from services.action_server import MAX_INFLATED_BYTES, MAX_REQUEST_BYTES
-from tests.support.bot_servers import ROOT, _start, _stop, free_port, wait_until_ready
+from tests.support.bot_servers import (
+    ROOT,
+    free_port,
+    start_process,
+    stop_process,
+    wait_until_ready,
+)
 
 
 def rss_mb(pid: int) -> float:
@@ -29,13 +35,13 @@ def action_server() -> Iterator[tuple[str, int]]:
     port = free_port()
     log = Path(tempfile.mkdtemp(prefix="actions-")) / "action-server.log"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = _start([sys.executable, "-m", "services.action_server", "--port", str(port)],
+    process = start_process([sys.executable, "-m", "services.action_server", "--port", str(port)],
                      env, log)
     try:
         wait_until_ready(f"http://127.0.0.1:{port}/health", process, log)
         yield f"http://127.0.0.1:{port}", process.pid
     finally:
-        _stop(process)
+        stop_process(process)
     assert "Traceback" not in log.read_text()
 
 

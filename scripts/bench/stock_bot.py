@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from scripts.bench.training import full_training, rasa_env
-from tests.support.bot_servers import RASA, ROOT, free_port, wait_until_ready
+from tests.support.bot_servers import RASA, ROOT, free_port, stop_process, wait_until_ready
 
 CACHE = ROOT / "models" / "bench"
 FOLDER = CACHE / "stock-bot"
@@ -125,12 +125,7 @@ def running_stock_bot(stock: StockBot, workdir: Path) -> Iterator[RunningStockBo
         wait_until_ready(f"{url}/", process, log)
         yield RunningStockBot(url, process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 if __name__ == "__main__":

@@ -74,14 +74,14 @@ class RunningBot:
             return json.load(response)
 
 
-def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+def start_process(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_process(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.terminate()
         try:
@@ -120,11 +120,12 @@ def running_bot(
     full_env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
                 "PYTHONPATH": str(ROOT), **(env or {})}
     action_log, rasa_log = workdir / "action-server.log", workdir / "rasa-server.log"
-    actions = _start([sys.executable, "-m", "services.action_server", "--port", str(action_port)],
-                     full_env, action_log)
+    actions = start_process(
+        [sys.executable, "-m", "services.action_server", "--port", str(action_port)],
+        full_env, action_log)
     rasa = None
     try:
-        rasa = _start(
+        rasa = start_process(
             [RASA, "run", "--model", str(model), "--interface", "127.0.0.1",
              "--port", str(rasa_port), "--endpoints", str(endpoints),
              "--credentials", str(ROOT / "credentials.yml")],
@@ -136,5 +137,5 @@ def running_bot(
                          rasa.pid, actions.pid, workdir)
     finally:
         if rasa is not None:
-            _stop(rasa)
-        _stop(actions)
+            stop_process(rasa)
+        stop_process(actions)
