@@ -113,7 +113,7 @@ web-vendor: web-deps ## Re-vendor the socket.io client into web/static/vendor/ (
 test-browser: $(MODEL) browser web-deps ## The chat widget in headless Chromium (Playwright, axe-core)
 	$(PY) -m pytest -m browser
 
-test-staff: $(MODEL) ## The staff workflow: add an FAQ, check, train, see it live (trains: minutes)
+test-staff: $(MODEL) ## The staff workflow: add an FAQ, check, train, see it live (trains twice: a few minutes)
 	$(PY) -m pytest -m staff
 
 test: lint validate unit conversations nlu-heldout triage e2e test-browser test-staff ## Every test
