@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
+import yaml
+
 from scripts.bench.edit_to_live import measure_edits_to_live
 from scripts.bench.figures import comparison_rows, latency_summary, markdown_table, number
 from scripts.bench.stock_bot import MESSAGES as STOCK_MESSAGES
@@ -100,19 +102,27 @@ def measure_traffic(stock: StockBot, rounds: int, crowd_rounds: int, workdir: Pa
     return {name: {**bot.figures(), **memory[name]} for name, bot in measured.items()}
 
 
+def tracker_store_type() -> str:
+    """What endpoints.yml keeps this bot's conversations in (running_bot uses it as shipped)."""
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    return endpoints["tracker_store"]["type"]
+
+
 def report_markdown(results: dict) -> str:
     settings, ours = results["settings"], results["ours"]
     lines = ["## `make bench`: this bot beside the stock `rasa init` bot", "",
              markdown_table(comparison_rows(results)), "",
              f"Measured {settings['date']} on {settings['cores']} cores, Rasa "
-             f"{settings['rasa_version']}. Both Rasa servers ran at once, each with a SQL tracker "
-             "store (SQLite), measured in alternation. One at a time: "
+             f"{settings['rasa_version']}. Both Rasa servers ran at once, measured in "
+             "alternation, each keeping conversations in SQLite (this bot: endpoints.yml's "
+             f"`{settings['tracker_stores']['ours']}`; the stock bot: Rasa's "
+             f"`{settings['tracker_stores']['stock']}`). One at a time: "
              f"{settings['rounds']} conversations of 12 messages per bot (this bot: patient "
              "questions; the stock bot: its own greetings and moods). At once: "
              f"{settings['crowd_rounds']} rounds of {settings['senders']} senders × 12 messages. "
              f"This bot's action server adds {number(ours['action_rss_mib'])} MiB (the stock bot "
              "has none). Training: `rasa train --force` from the command line; the stock "
-             f"bot's was timed once, when it was built ({settings['stock_training_timed']}, "
+             f"bot's was timed once and kept ({settings['stock_training_timed']}, "
              f"load average {settings['stock_train_load_average_before']} before).", ""]
     edits = results.get("edits_to_live")
     if edits:
@@ -148,7 +158,8 @@ def main(argv: list | None = None) -> int:
         "date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(),
         "rasa_version": version("rasa"), "rounds": rounds, "crowd_rounds": crowd_rounds,
         "senders": SENDERS, "quick": args.quick,
-        "stock_training_timed": stock.training.get("built"),
+        "stock_training_timed": stock.training.get("timed"),
+        "tracker_stores": {"ours": tracker_store_type(), "stock": "SQLTrackerStore"},
         "load_average_before": round(os.getloadavg()[0], 2),
         "stock_train_load_average_before": stock.training.get("load_average_before")}}
     with tempfile.TemporaryDirectory(prefix="bench-") as workdir:

@@ -105,3 +105,32 @@ def test_without_a_cache_size_it_is_rasas_store(tmp_path):
     assert not cached._recent
     assert dumped(asyncio.run(cached.retrieve("p3"))) == dumped(
         asyncio.run(database.retrieve("p3")))
+
+
+def rows(store: SQLTrackerStore) -> list[tuple]:
+    table = store.SQLEvent.__table__
+    with store.session_scope() as session:
+        return [tuple(row) for row in session.execute(
+            table.select().with_only_columns(*[c for c in table.columns if c.name != "id"])
+            .order_by(table.c.id))]
+
+
+def test_it_writes_the_rows_rasas_store_writes(tmp_path):
+    # Events from memory are written by the store's own insert: the same columns, the same
+    # values, in the same order as SQLTrackerStore.save writes them.
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    cached, _ = stores(tmp_path / "a", cache_conversations=10)
+    plain = ConversationStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "b" / "c.db"))
+    conversation = [
+        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+        turn("how long is recovery", "two weeks") + [SlotSet("condition", "sciatica")],
+        turn("and with open surgery", "six to eight weeks"),
+        [ActionExecuted("action_session_start"), SessionStarted(),
+         ActionExecuted("action_listen")] + turn("hello again", "hi"),
+    ]
+    converse(cached, "p5", conversation)
+    converse(plain, "p5", conversation)
+    assert rows(cached) == rows(plain)
+    assert len(rows(cached)) == 3 + 5 + 4 + 3 + 4
+    assert ("p5", "user", rows(cached)[3][2], "ask", None) == rows(cached)[3][:5]
+

@@ -11,6 +11,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import hstack
 
 from components.linear_intent_classifier import WEIGHTS_FILE, LinearIntentClassifier
 
@@ -69,3 +70,14 @@ def test_an_untrained_classifier_leaves_messages_alone(storage):
     classifier = LinearIntentClassifier.load({}, storage, Resource("nothing"), context)
     [message] = classifier.process(messages(["hello"]))
     assert message.get("intent") is None
+
+
+def test_its_scores_are_sklearns_tfidf_and_linear_model(storage):
+    # The scorer computes TF-IDF itself, for speed; it must give what sklearn gives.
+    classifier, _ = trained(storage)
+    texts = ["how long is the recovery recovery", "price?", "", "qwerty", "héllo wörld",
+             "how much does it cost to heal when i go back to work"]
+    features = hstack([v.transform(texts) for v in classifier.vectorizers]).tocsr()
+    expected = features @ classifier.coef.T + classifier.intercept
+    actual = np.array([classifier.scorer.scores(text) for text in texts])
+    assert np.allclose(actual, expected, atol=1e-10)
