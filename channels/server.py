@@ -2,8 +2,10 @@
 channel registers its routes (every deployment has that channel): a request size cap, a loud
 warning when listening on every interface, one-line warnings instead of tracebacks for
 requests that were malformed at the HTTP level, new models swapped in without stalling the
-conversations (channels/model_swap.py), and the action server's answers checked without
-rebuilding a validator each time (channels/action_validation.py).
+conversations (channels/model_swap.py), the action server's answers checked without
+rebuilding a validator each time (channels/action_validation.py), the model's graph run in
+order without dask's scheduler (channels/graph_runner.py), and the rule policy's look-up by
+text skipped when no rule has text (channels/rule_lookups.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from sanic import Sanic
 from sanic.exceptions import SanicException
 
-from channels import action_validation, model_swap
+from channels import action_validation, graph_runner, model_swap, rule_lookups
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ def configure(app: Sanic) -> None:
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
     model_swap.install()
     action_validation.install()
+    graph_runner.install()
+    rule_lookups.install()
     app.register_listener(warn_if_listening_on_every_interface, "before_server_start")
     one_line = ClientErrorsInOneLine()
     for name in ("sanic.error", "sanic.root"):

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
-import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,13 +11,7 @@ import pytest
 import requests
 
 from services.action_server import MAX_INFLATED_BYTES, MAX_REQUEST_BYTES
-from tests.support.bot_servers import (
-    ROOT,
-    free_port,
-    start_process,
-    stop_process,
-    wait_until_ready,
-)
+from tests.support.bot_servers import running_action_server
 
 
 def rss_mb(pid: int) -> float:
@@ -32,16 +23,8 @@ def rss_mb(pid: int) -> float:
 
 @pytest.fixture(scope="module")
 def action_server() -> Iterator[tuple[str, int]]:
-    port = free_port()
-    log = Path(tempfile.mkdtemp(prefix="actions-")) / "action-server.log"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = start_process([sys.executable, "-m", "services.action_server", "--port", str(port)],
-                     env, log)
-    try:
-        wait_until_ready(f"http://127.0.0.1:{port}/health", process, log)
-        yield f"http://127.0.0.1:{port}", process.pid
-    finally:
-        stop_process(process)
+    with running_action_server() as (url, pid, log):
+        yield url, pid
     assert "Traceback" not in log.read_text()
 
 

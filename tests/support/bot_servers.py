@@ -91,6 +91,21 @@ def stop_process(process: subprocess.Popen) -> None:
             process.wait()
 
 
+@contextlib.contextmanager
+def running_action_server(env: dict[str, str] | None = None) -> Iterator[tuple[str, int, Path]]:
+    """The action server alone, as services/run.sh starts it: (its URL, its pid, its log)."""
+    port = free_port()
+    log = Path(tempfile.mkdtemp(prefix="actions-")) / "action-server.log"
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    process = start_process(
+        [sys.executable, "-m", "services.action_server", "--port", str(port)], full_env, log)
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}/health", process, log)
+        yield f"http://127.0.0.1:{port}", process.pid, log
+    finally:
+        stop_process(process)
+
+
 def endpoints_for(workdir: Path, action_port: int, model_server_url: str | None) -> Path:
     """endpoints.yml as shipped, with the helpers on this run's ports and the conversations
     in `workdir`; without a model server, the bot keeps the model it started with."""
