@@ -19,7 +19,7 @@ MODEL := models/spine-assistant.tar.gz
 SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE)
 
-.PHONY: help install lock spacy train run actions check review test-staff test lint validate unit conversations nlu-heldout triage fuzz e2e nginx browser web-deps web-vendor test-browser bench clean
+.PHONY: help install lock spacy train run actions check review purge test-staff test lint validate unit conversations nlu-heldout triage fuzz e2e nginx browser web-deps web-vendor test-browser bench clean
 
 help: ## List the entry points
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ check: $(VENV)/.installed ## Check the FAQ topic files in plain words (fast, no 
 
 review: $(VENV)/.installed ## What patients asked that the bot could not answer well
 	$(PY) -m staff.review
+
+purge: $(VENV)/.installed ## Delete conversations older than CONVERSATION_RETENTION_DAYS (default 30) now
+	$(PY) -m staff.purge
 
 lint: $(VENV)/.installed ## ruff over the Python code
 	$(VENV)/bin/ruff check --output-format concise .

@@ -1,30 +1,73 @@
-"""Secret keys the channels need across restarts: from the environment, else a random key
-created once in the state directory, readable by its owner only."""
+"""Secret keys the channels need across restarts: from the environment, else from a key file,
+created once (random, owner-only) when missing.
+
+A key is at least 32 random bytes written as hexadecimal (`openssl rand -hex 32`): a short or
+empty key is refused and the server does not start. A short key is no secret: with the SMS id
+key, the keyed hashes of one area code's phone numbers were reversed in 23 s on one core. The
+key file's place is `<VARIABLE>_FILE` (e.g. SMS_ID_KEY_FILE), so it can live away from the
+data it protects (a backup of state/ alone then cannot be read back to phone numbers).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import secrets
+import tempfile
 from pathlib import Path
+
+from components.private_files import owner_only
 
 logger = logging.getLogger(__name__)
 
+MIN_KEY_BYTES = 32
 
-def secret_key(variable: str, key_file: Path) -> bytes:
-    """The key in `variable`, else the one in `key_file` (created atomically, mode 0600)."""
+
+class UnsafeKeyError(RuntimeError):
+    """A key that must not be used: too short, empty or not hexadecimal."""
+
+
+def checked_key(value: str, source: str) -> bytes:
+    try:
+        length = len(bytes.fromhex(value))
+    except ValueError:
+        length = 0
+    if length < MIN_KEY_BYTES:
+        raise UnsafeKeyError(
+            f"{source}: a key must be at least {2 * MIN_KEY_BYTES} hexadecimal characters "
+            f"({MIN_KEY_BYTES} random bytes); make one with `openssl rand -hex {MIN_KEY_BYTES}`.")
+    return value.encode()
+
+
+def create_key_file(key_file: Path) -> None:
+    """A new random key, whole or not at all: written to a private temporary file, then linked
+    into place (never an empty or half-written key file, even for a reader at that moment;
+    if another process made the file first, theirs is kept)."""
+    key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=key_file.parent, prefix=".key-")  # mode 0600
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(MIN_KEY_BYTES) + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        os.link(temporary, key_file)
+    except FileExistsError:
+        pass
+    else:
+        logger.warning("Created a new random key in %s: back it up (docs/deploy.md).", key_file)
+    finally:
+        os.unlink(temporary)
+
+
+def secret_key(variable: str, default_file: Path) -> bytes:
+    """The key in `variable`; else the one in the file `<variable>_FILE` names (default
+    `default_file`), created if missing. UnsafeKeyError if it is short, empty or not hexadecimal."""
     configured = os.environ.get(variable, "").strip()
     if configured:
-        return configured.encode()
+        return checked_key(configured, variable)
+    key_file = Path(os.environ.get(f"{variable}_FILE", "").strip() or default_file)
     if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            # Created with its final mode in one step: never readable by others, even briefly.
-            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it a moment ago
-        else:
-            with os.fdopen(descriptor, "w") as file:
-                file.write(secrets.token_hex(32))
-            logger.warning("%s is not set; created a key in %s.", variable, key_file)
-    return key_file.read_text().strip().encode()
+        create_key_file(key_file)
+    owner_only(key_file)
+    return checked_key(key_file.read_text(encoding="ascii", errors="replace").strip(),
+                       str(key_file))

@@ -4,20 +4,26 @@ warning when listening on every interface, one-line warnings instead of tracebac
 requests that were malformed at the HTTP level, new models swapped in without stalling the
 conversations (channels/model_swap.py), the action server's answers checked without
 rebuilding a validator each time (channels/action_validation.py), the model's graph run in
-order without dask's scheduler (channels/graph_runner.py), and the rule policy's look-up by
-text skipped when no rule has text (channels/rule_lookups.py).
+order without dask's scheduler (channels/graph_runner.py), the rule policy's look-up by
+text skipped when no rule has text (channels/rule_lookups.py), an answer within seconds when
+a custom action fails (channels/action_failures.py), and old conversations deleted every hour
+(components/retention.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 from typing import Any
 
+from rasa.core.tracker_store import SQLTrackerStore
 from sanic import Sanic
 from sanic.exceptions import SanicException
 
-from channels import action_validation, graph_runner, model_swap, rule_lookups
+from channels import action_failures, action_validation, graph_runner, model_swap, rule_lookups
+from components.event_writer import database_reason
+from components.retention import PURGE_EVERY_SECONDS, purge_conversations, retention_days
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +50,39 @@ def configure(app: Sanic) -> None:
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
     model_swap.install()
     action_validation.install()
+    action_failures.install()
     graph_runner.install()
     rule_lookups.install()
     app.register_listener(warn_if_listening_on_every_interface, "before_server_start")
+    days = retention_days()  # a wrong setting stops the server here, with its reason
+    app.register_listener(lambda app, _loop: app.add_task(purge_every_hour(app, days)),
+                          "after_server_start")
     one_line = ClientErrorsInOneLine()
     for name in ("sanic.error", "sanic.root"):
         if not any(isinstance(f, ClientErrorsInOneLine) for f in logging.getLogger(name).filters):
             logging.getLogger(name).addFilter(one_line)
+
+
+def sql_store(agent: Any) -> SQLTrackerStore | None:
+    """The agent's SQL tracker store, inside the wrappers Rasa puts around it (FailSafe...)."""
+    store = getattr(agent, "tracker_store", None)
+    while store is not None and not isinstance(store, SQLTrackerStore):
+        store = getattr(store, "_tracker_store", None)
+    return store
+
+
+async def purge_every_hour(app: Sanic, days: int) -> None:
+    """Delete conversation events older than the retention period, now and every hour."""
+    while True:
+        store = sql_store(getattr(app.ctx, "agent", None))
+        if store is not None:
+            try:
+                await asyncio.get_running_loop().run_in_executor(
+                    None, purge_conversations, store, days)
+            except Exception as error:  # noqa: BLE001 - tried again in an hour
+                logger.error("Retention: could not delete old conversations (%s).",
+                             database_reason(error))
+        await asyncio.sleep(PURGE_EVERY_SECONDS)
 
 
 async def warn_if_listening_on_every_interface(app: Sanic, _loop: Any) -> None:

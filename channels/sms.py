@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
@@ -42,9 +42,11 @@ from channels.limits import (
     too_long_reply,
     too_many_reply,
 )
+from channels.privacy_notice import confirms_deletion, privacy_notice
 from channels.rate_limits import RateLimiter
 from channels.sms_format import choice_reply, compose
 from channels.sms_state import SmsState
+from components.retention import PURGE_EVERY_SECONDS, retention_days
 from practice.facts import practice_name, practice_phone
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,9 @@ BOT_TIMEOUT_SECONDS = 12.0
 OPT_OUT_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 OPT_IN_WORDS = {"START", "UNSTOP", "YES"}
 HELP_WORDS = {"HELP", "INFO"}
+# "Forget me" by keyword: the same as asking the bot to delete the conversation.
+FORGET_WORDS = {"DELETE", "ERASE"}
+FORGET_PAYLOAD = "/forget_me"
 # Twilio's message ids: "SM" (or "MM" for MMS) and 32 hex digits. Nothing else is stored or
 # claimed, so a forged id cannot fill the database or the log.
 MESSAGE_SID = re.compile(r"[A-Z]{2}[0-9a-f]{32}")
@@ -133,6 +138,12 @@ class SmsInput(InputChannel):
             logger.error("SMS channel: SMS_PUBLIC_URL is not set, so every SMS webhook request "
                          "is refused (403). Set it to the webhook URL the gateway calls.")
 
+    async def _expire_every_hour(self, days: int) -> None:
+        """Answered message ids after a day; privacy notices with the conversations."""
+        while True:
+            self.state.expire_conversations(days)
+            await asyncio.sleep(PURGE_EVERY_SECONDS)
+
     def sender_id(self, phone_number: str) -> str:
         digest = hmac.new(self.id_key, phone_number.encode(), hashlib.sha256).hexdigest()
         return f"sms-{digest[:32]}"
@@ -141,6 +152,10 @@ class SmsInput(InputChannel):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         sms_webhook = Blueprint("sms_webhook", __name__)
+
+        @sms_webhook.listener("after_server_start")
+        async def expire_every_hour(app: Sanic, _loop: Any) -> None:
+            app.add_task(self._expire_every_hour(retention_days()))
 
         @sms_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -151,7 +166,7 @@ class SmsInput(InputChannel):
             params = form_fields(request)
             if not self._signed(request, params):
                 return response.text("Forbidden", status=403)
-            return await self._answer(params, on_new_message)
+            return await self._answer(params, on_new_message, request.app)
 
         return sms_webhook
 
@@ -166,7 +181,7 @@ class SmsInput(InputChannel):
             return False
         return True
 
-    async def _answer(self, params: dict[str, str], on_new_message) -> HTTPResponse:
+    async def _answer(self, params: dict[str, str], on_new_message, app: Sanic) -> HTTPResponse:
         number, body, message_sid = params.get("From"), params.get("Body"), params.get("MessageSid")
         if number is None or body is None or message_sid is None:
             return response.text("Bad request: From, Body and MessageSid are required.",
@@ -174,14 +189,14 @@ class SmsInput(InputChannel):
         if not SENDER.fullmatch(number) or not MESSAGE_SID.fullmatch(message_sid):
             return response.text("Bad request: From or MessageSid is not well-formed.",
                                  status=400)
-        if not self.state.claim(message_sid):
+        sender = self.sender_id(number)
+        if not self.state.claim(message_sid, sender):
             # A retry, or the same delivery twice at once: the first one asks the bot.
             logger.info("SMS: a repeated delivery is answered by its first delivery's reply.")
             return twiml_response(await self._answer_given(message_sid))
-        sender = self.sender_id(number)
-        reply = await self._reply(sender, readable(body), on_new_message)
-        twiml = str(twiml_for(reply))
-        self.state.remember_answer(message_sid, twiml)
+        replies = await self._reply(sender, readable(body), on_new_message, app)
+        twiml = str(twiml_for(*replies))
+        self.state.remember_answer(message_sid, twiml, sender)
         return twiml_response(twiml)
 
     async def _answer_given(self, message_sid: str) -> str:
@@ -193,45 +208,56 @@ class SmsInput(InputChannel):
             if earlier is not None:
                 return earlier
             await asyncio.sleep(0.1)
-        return str(twiml_for(None))
+        return str(twiml_for())
 
-    async def _reply(self, sender: str, body: str, on_new_message) -> str | None:
-        """The text to send back, or None for silence. Every text counts against the rate
-        limit, keywords too: each reply is a billed message."""
+    async def _reply(self, sender: str, body: str, on_new_message, app: Sanic) -> list[str]:
+        """The texts to send back (none: silence). Every text counts against the rate limit,
+        keywords too: each reply is a billed message."""
         word = keyword(body)
         verdict = self.limiter.check(sender)
         if word in OPT_OUT_WORDS:
             self.state.opt_out(sender)  # always honoured, even in a flood
             if verdict == RateLimiter.DROP:
-                return None
-            return (f"You won't get more texts from us. Reply START to get them again, "
-                    f"or call {self.phone}.")
+                return []
+            return [f"You won't get more texts from us. Reply START to get them again, "
+                    f"or call {self.phone}."]
         opted_out = self.state.is_opted_out(sender)
         if word in OPT_IN_WORDS and opted_out:
             # "yes" or "start" opts in only a number that opted out; from anyone else it is
             # a message for the bot.
             self.state.opt_in(sender)
             if verdict == RateLimiter.DROP:
-                return None
-            return "You can text us again. Send your question, or HELP for help."
+                return []
+            return ["You can text us again. Send your question, or HELP for help."]
         if verdict == RateLimiter.DROP:
-            return None
+            return []
         if verdict == RateLimiter.WARN:
-            return too_many_reply()
+            return [too_many_reply()]
         if word in HELP_WORDS:
-            return (f"{practice_name()} virtual assistant: answers about spine surgery, not "
+            return [f"{practice_name()} virtual assistant: answers about spine surgery, not "
                     f"medical advice. Call {self.phone}. In an emergency call 911. "
-                    f"Reply STOP to opt out.")
+                    f"Reply STOP to opt out."]
         if opted_out:
-            return None
+            return []
         if not body.strip():
-            return f"Please text your question about spine surgery, or call us at {self.phone}."
+            return [f"Please text your question about spine surgery, or call us at {self.phone}."]
         if too_long(body):
-            return too_long_reply()
-        return await self._ask_bot(sender, choice_reply(body, self.state.choices_for(sender)),
-                                   on_new_message)
+            return [too_long_reply()]
+        if word in FORGET_WORDS:
+            body = FORGET_PAYLOAD
+        answer, deleted = await self._ask_bot(
+            sender, choice_reply(body, self.state.choices_for(sender)), on_new_message)
+        if deleted:  # the conversation was deleted ("forget me"): so is what this channel kept
+            self.state.forget(sender)
+            return [answer]
+        # The answer first (an emergency's guidance before anything else), then, once per
+        # conversation, what the bot is and what not to share.
+        notice = await privacy_notice(app, self.name()) if self.state.first_message(sender) \
+            else None
+        return [answer, notice] if notice else [answer]
 
-    async def _ask_bot(self, sender: str, text: str, on_new_message) -> str:
+    async def _ask_bot(self, sender: str, text: str, on_new_message) -> tuple[str, bool]:
+        """The bot's answer as one SMS, and whether it confirmed "forget me"."""
         collector = SmsOutput()
         try:
             await asyncio.wait_for(
@@ -240,14 +266,17 @@ class SmsInput(InputChannel):
             )
         except asyncio.TimeoutError:
             logger.error("SMS: the bot did not answer within %ss.", BOT_TIMEOUT_SECONDS)
-            return self.fallback
+            return self.fallback, False
         # The channel's boundary: whatever failed, the patient gets an answer, not a 500.
-        except Exception:  # noqa: BLE001
-            logger.exception("SMS: the bot failed to answer.")
-            return self.fallback
+        except Exception as error:  # noqa: BLE001
+            # The type only: an exception's message can quote what the patient wrote.
+            logger.error("SMS: the bot failed to answer (%s).", type(error).__name__)
+            return self.fallback, False
         body, payloads = compose(collector.messages, self.fallback)
+        if confirms_deletion(collector.messages):
+            return body, True
         self.state.remember_choices(sender, payloads)
-        return body
+        return body, False
 
 
 def form_fields(request: Request) -> dict[str, str]:
@@ -259,10 +288,12 @@ def form_fields(request: Request) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(body, keep_blank_values=True).items()}
 
 
-def twiml_for(text: str | None) -> MessagingResponse:
+def twiml_for(*texts: str) -> MessagingResponse:
+    """One <Message> per text: each arrives as its own SMS."""
     twiml = MessagingResponse()
-    if text:
-        twiml.message(text)
+    for text in texts:
+        if text:
+            twiml.message(text)
     return twiml
 
 

@@ -43,6 +43,7 @@ from sanic.request import Request
 from channels import server
 from channels.keys import secret_key
 from channels.limits import readable, too_long, too_long_reply, too_many_reply
+from channels.privacy_notice import privacy_notice
 from channels.rate_limits import (
     ALLOW,
     DROP,
@@ -140,6 +141,16 @@ class SessionTokens:
         return None
 
 
+class WebChatOutput(SocketIOOutput):
+    """Rasa's socket.io output, with a custom payload sent as `{"custom": ...}` in a bot
+    message (Rasa's spreads the payload into socket.io's own arguments): the widget reads the
+    "forget me" confirmation from it."""
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any],
+                               **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
 class WebChatInput(SocketIOInput):
     """socket.io for the chat widget: exact origins only, server-issued conversations."""
 
@@ -151,6 +162,7 @@ class WebChatInput(SocketIOInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         channel = super().from_credentials(credentials)
         channel.allowed_origins = allowed_origins_from_env()
+        channel.app = None
         channel.tokens = SessionTokens(secret_key("WEB_SESSION_KEY",
                                                   DEFAULT_STATE_DIR / "web-session.key"))
         channel.limits = ChannelLimits.from_credentials(
@@ -186,6 +198,8 @@ class WebChatInput(SocketIOInput):
             request = environ.get("sanic.request")
             address = (client_address(request.ip, request.headers.get("X-Forwarded-For"))
                        if request is not None else None)
+            if request is not None:
+                self.app = request.app  # where the loaded model is, for the privacy notice
             if address is not None and self.connections.check(address) != ALLOW:
                 logger.info("Web chat: a connection refused (too many from one address).")
                 return False
@@ -198,11 +212,17 @@ class WebChatInput(SocketIOInput):
                 return
             token = data.get("session_id") if isinstance(data, dict) else None
             conversation = self.tokens.conversation_of(token)
-            if conversation is None:
+            new = conversation is None
+            if new:
                 conversation, token = self.tokens.issue()
             bound[sid] = conversation
             await sio.enter_room(sid, conversation, namespace=self.namespace)
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
+            notice = await privacy_notice(self.app, self.name()) if new and self.app else None
+            if notice:
+                # Before the patient types anything: what the bot is, and what not to share.
+                await WebChatOutput(sio, self.bot_message_evt).send_text_message(
+                    conversation, notice)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def user_uttered(sid: str, data: Any = None, *_more: Any) -> None:
@@ -213,7 +233,7 @@ class WebChatInput(SocketIOInput):
             if conversation is None or not isinstance(message, str) or not message.strip():
                 logger.debug("Web chat: an event without a session or a text was dropped.")
                 return
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = WebChatOutput(sio, self.bot_message_evt)
             verdict = worst(self.limits.check_address(addresses.get(sid)),
                             self.limits.check_sender(conversation))
             if verdict != ALLOW:

@@ -1,5 +1,6 @@
-"""Rasa's SQL tracker store, with each recent conversation also kept in memory and written to
-the database by a thread of its own.
+"""Rasa's SQL tracker store, with each recent conversation also kept in memory, written to the
+database by a thread of its own, deleted when the patient asks, and safe when the database
+fails.
 
 Every message reads the conversation back from the database: a query, then every stored event
 decoded from JSON and replayed, about 9 ms of a 25 ms reply; then Rasa counts the stored events
@@ -9,13 +10,23 @@ they are kept (for `cache_conversations` conversations, least recently used drop
 at most `cache_seconds`), the tracker is rebuilt from them, and the new events are handed to
 the writer thread (components/event_writer.py), which commits them in order, many turns per
 transaction under load. A locked or failing database delays the write, not the reply (the
-writer tries again and logs the error), and reading a conversation whose events are still
-waiting waits for them first. At exit the writer writes what is left; a server killed outright
-(kill -9, power cut) loses at most the turns of its last moments.
+writer tries again and logs the error); a conversation not in memory is read in a worker
+thread (a slow read delays that conversation, not the others), after its waiting events. At
+exit the writer writes what is left; a server killed outright (kill -9, power cut) loses at
+most the turns of its last moments.
 
 With several Rasa servers sharing one database, leave `cache_conversations` at 0: each message
-is then read from and written to the database before the reply, by Rasa's own code (another
-server may have answered the last message, and will read this one).
+is then read from the database and its events written before the reply (another server may
+have answered the last message, and will read this one); a write the database refuses is
+handed to the writer thread to try again.
+
+"Forget me": when the bot sends a message whose custom payload says `conversation_deleted`
+(the response utter_conversation_deleted, data/topics/privacy.yml), the conversation's
+stored events are deleted, with that turn's, and it is dropped from memory.
+
+Errors from the database are logged as the database's first line only: SQLAlchemy's messages
+go on with the statement and its parameters (what the patient wrote, their sender id). If the
+conversation cannot be read, the patient is answered without its history.
 
 endpoints.yml:
   tracker_store:
@@ -30,20 +41,35 @@ from __future__ import annotations
 import asyncio
 import atexit
 import json
+import logging
 import time
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.events import BotUttered, Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.exc import SQLAlchemyError
 
-from components.event_writer import EventWriter
+from components.event_writer import EventWriter, Forget, Work, database_reason
+from components.private_files import private_file
+
+logger = logging.getLogger(__name__)
 
 # How long a read waits for the same conversation's events still being written (a database
 # refusing writes): past it, the conversation is read as the database has it.
 WAIT_FOR_WRITES_SECONDS = 2.0
+# With no cache, what this store remembers having stored (a turn reads, then writes), to know
+# the turn's new events without a query.
+MIN_REMEMBERED = 1000
+# The custom payload of the bot message that confirms a conversation is deleted.
+FORGET_PAYLOAD_KEY = "conversation_deleted"
+
+
+class StoreUnavailableError(RuntimeError):
+    """The database failed; the message is safe to log (no statement, no parameters)."""
 
 
 def latest_session(events: list[Event]) -> list[Event]:
@@ -63,83 +89,172 @@ def event_row(sender_id: str, event: Event) -> dict:
             "action_name": data.get("name"), "data": json.dumps(data)}
 
 
+def asks_to_forget(events: list[Event]) -> bool:
+    """Whether the bot confirmed, in these events, that the conversation is deleted."""
+    return any(isinstance(event, BotUttered)
+               and isinstance((event.data or {}).get("custom"), dict)
+               and event.data["custom"].get(FORGET_PAYLOAD_KEY) is True
+               for event in events)
+
+
 class ConversationStore(SQLTrackerStore):
     def __init__(self, *args: Any, cache_conversations: int = 0,
                  cache_seconds: float = 3600, **kwargs: Any) -> None:
+        db = kwargs.get("db", "rasa.db")
+        if kwargs.get("dialect", "sqlite") == "sqlite" and db and db != ":memory:":
+            private_file(Path(db))  # health data: owner-only, journal files included
         super().__init__(*args, **kwargs)
         self.cache_size = int(cache_conversations)
         self.cache_seconds = float(cache_seconds)
+        # One server alone writes its conversations (see above): the reply need not wait.
+        self.write_behind = self.cache_size > 0
         # sender id -> (when read or saved, the latest session's events as stored)
-        self._recent: OrderedDict[str, tuple[float, tuple[Event, ...]]] = OrderedDict()
-        self.writer: EventWriter | None = None
-        if self.cache_size > 0:
-            self.writer = EventWriter(self._write_rows)
-            atexit.register(self.writer.close)
+        self._stored: OrderedDict[str, tuple[float, tuple[Event, ...]]] = OrderedDict()
+        self.writer = EventWriter(self._write)
+        atexit.register(self.writer.close)
 
-    def _cached(self, sender_id: str) -> tuple[Event, ...] | None:
-        """The latest session's stored events, if read or saved here within cache_seconds."""
-        cached = self._recent.get(sender_id)
-        if cached is None:
+    # --- what this store knows is stored -------------------------------------------------
+
+    def _known(self, sender_id: str) -> tuple[Event, ...] | None:
+        """The latest session's stored events, as this store last read or wrote them."""
+        known = self._stored.get(sender_id)
+        if known is None:
             return None
-        saved_at, events = cached
+        saved_at, events = known
         if time.monotonic() - saved_at >= self.cache_seconds:
             self.forget(sender_id)
             return None
-        self._recent.move_to_end(sender_id)
+        self._stored.move_to_end(sender_id)
         return events
 
     def _remember(self, sender_id: str, events: list[Event]) -> None:
-        if self.cache_size > 0:
-            self._recent[sender_id] = (time.monotonic(), tuple(latest_session(events)))
-            self._recent.move_to_end(sender_id)
-            while len(self._recent) > self.cache_size:
-                self._recent.popitem(last=False)
+        self._stored[sender_id] = (time.monotonic(), tuple(latest_session(events)))
+        self._stored.move_to_end(sender_id)
+        while len(self._stored) > (self.cache_size or MIN_REMEMBERED):
+            self._stored.popitem(last=False)
+
+    def forget(self, sender_id: str) -> None:
+        """Drop a conversation from memory (the database is not touched)."""
+        self._stored.pop(sender_id, None)
+
+    # --- reading ---------------------------------------------------------------------------
 
     async def _writes_done(self, sender_id: str | None = None) -> None:
         """Wait (off the event loop) until this conversation's (or every) waiting event is
         written, or WAIT_FOR_WRITES_SECONDS have passed."""
-        writer = self.writer
-        if writer is not None and (sender_id is None or writer.waiting_for(sender_id)):
+        if sender_id is None or self.writer.waiting_for(sender_id):
             await asyncio.get_running_loop().run_in_executor(
-                None, writer.flush, WAIT_FOR_WRITES_SECONDS)
+                None, self.writer.flush, WAIT_FOR_WRITES_SECONDS)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        events = self._cached(sender_id)
+        events = self._known(sender_id) if self.cache_size > 0 else None
         if events is not None and self.domain is not None:
             # A new tracker each time (the processor changes the one it gets); the events
             # themselves are never changed once made.
             return DialogueStateTracker.from_events(sender_id, list(events), self.domain.slots)
         await self._writes_done(sender_id)
-        tracker = await super().retrieve(sender_id)
+        try:
+            tracker = await super().retrieve(sender_id)
+        except SQLAlchemyError as error:
+            logger.error("Could not read a conversation (%s); answering without its history.",
+                         database_reason(error))
+            tracker = None
         self._remember(sender_id, list(tracker.events) if tracker else [])
         return tracker
 
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
+                        ) -> DialogueStateTracker | None:
+        """Rasa's, with the query in a worker thread: a slow or locked database delays this
+        conversation, not every other one."""
+        events = await asyncio.get_running_loop().run_in_executor(
+            None, self._stored_events, sender_id, fetch_events_from_all_sessions)
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
+    def _stored_events(self, sender_id: str, fetch_events_from_all_sessions: bool) -> list[dict]:
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id,
+                                      fetch_events_from_all_sessions=fetch_events_from_all_sessions)
+            return [json.loads(row.data) for row in query.all()]
+
     async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
         await self._writes_done(conversation_id)
-        return await super().retrieve_full_tracker(conversation_id)
+        try:
+            return await super().retrieve_full_tracker(conversation_id)
+        except SQLAlchemyError as error:
+            raise StoreUnavailableError(f"Could not read a conversation ({database_reason(error)})"
+                                   ) from None
 
     async def keys(self) -> list[str]:
         await self._writes_done()
-        return list(await super().keys())
+        try:
+            return list(await super().keys())
+        except SQLAlchemyError as error:
+            raise StoreUnavailableError(f"Could not list conversations ({database_reason(error)})"
+                                   ) from None
+
+    # --- writing ---------------------------------------------------------------------------
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        stored = self._cached(tracker.sender_id)
-        events = list(tracker.events)
+        sender_id, events = tracker.sender_id, list(tracker.events)
+        stored = self._known(sender_id)
         # The tracker this store handed out, grown by this turn: its first events are the
         # stored ones. Anything else (or an event broker to feed) goes through Rasa's code.
-        if (self.writer is not None and stored is not None and self.event_broker is None
-                and len(events) >= len(stored)
-                and (not stored or events[len(stored) - 1] is stored[-1])):
-            self.writer.put([event_row(tracker.sender_id, event)
-                             for event in events[len(stored):]])
+        handed_out = (stored is not None and len(events) >= len(stored)
+                      and (not stored or events[len(stored) - 1] is stored[-1]))
+        if not handed_out or self.event_broker is not None:
+            await self._save_as_rasa_does(tracker)
+            self._remember(sender_id, events)
+            return
+        new_events = events[len(stored):]
+        if asks_to_forget(new_events):
+            await self.forget_conversation(sender_id)
+            return
+        rows = [event_row(sender_id, event) for event in new_events]
+        if self.write_behind:
+            self.writer.put(rows)
         else:
+            self._write_now(rows)
+        self._remember(sender_id, events)
+
+    async def _save_as_rasa_does(self, tracker: DialogueStateTracker) -> None:
+        try:
             await super().save(tracker)
-        self._remember(tracker.sender_id, events)
+        except SQLAlchemyError as error:
+            raise StoreUnavailableError(f"Could not store a conversation ({database_reason(error)})"
+                                   ) from None
 
-    def _write_rows(self, rows: list[dict]) -> None:
+    def _write_now(self, rows: list[dict]) -> None:
+        """Write before the reply; if the database refuses, the writer thread tries again."""
+        try:
+            self._write(rows)
+        except SQLAlchemyError as error:
+            logger.error("Could not store %d conversation events now (%s); they will be "
+                         "written when the database allows.", len(rows), database_reason(error))
+            self.writer.put(rows)
+
+    async def forget_conversation(self, sender_id: str) -> None:
+        """Delete a conversation: from memory now, from the database in order with the writes
+        still waiting (retried like them if the database refuses)."""
+        self.forget(sender_id)
+        self.writer.forget(sender_id)
+        if not self.write_behind:
+            await self._writes_done(sender_id)
+        logger.info("A conversation was deleted at the patient's request.")
+
+    def _write(self, batch: list[Work]) -> None:
+        """Rows and deletions, in their order, in one transaction."""
+        events = self.SQLEvent.__table__
         with self.engine.begin() as connection:
-            connection.execute(self.SQLEvent.__table__.insert(), rows)
-
-    def forget(self, sender_id: str) -> None:
-        """Drop a conversation from memory (the database is not touched)."""
-        self._recent.pop(sender_id, None)
+            rows: list[dict] = []
+            for work in [*batch, None]:
+                if isinstance(work, dict):
+                    rows.append(work)
+                    continue
+                if rows:
+                    connection.execute(events.insert(), rows)
+                    rows = []
+                if isinstance(work, Forget):
+                    connection.execute(events.delete().where(
+                        events.c.sender_id == work.sender_id))

@@ -13,7 +13,9 @@ export PYTHONPATH="$PWD"
 rasa_interface=${RASA_INTERFACE:-127.0.0.1}
 rasa_port=${RASA_PORT:-5005}
 
-# Conversations are health data: the folder that keeps them is the bot's alone.
+# Conversations are health data: the folder that keeps them, and every file the processes
+# create (databases, keys, logs), are the bot's alone.
+umask 077
 mkdir -p state && chmod 0700 state
 
 api_flags=()

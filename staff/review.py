@@ -2,8 +2,9 @@
 
 Reads the conversations the bot keeps (the SQL tracker store of endpoints.yml, a SQLite file)
 and lists the messages that ended in the fallback, were out of scope, or were understood
-with low confidence: grouped, counted, newest first, with phone numbers, e-mail addresses
-and dates taken out. Staff copy good ones into a topic file as example questions.
+with low confidence: grouped, counted, newest first, with names, addresses, ZIP codes, phone,
+record and insurance numbers, e-mail addresses and dates taken out (staff/redaction.py).
+Staff copy good ones into a topic file as example questions.
 
 Usage: python -m staff.review [--db FILE] [--limit 50]   (FILE: endpoints.yml's tracker store)
 """
@@ -12,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from services.endpoints import endpoint
+from staff.redaction import redact
 
 # Rasa's SQL store as endpoints.yml may name it: Rasa's own, or the project's (a cache on top).
 SQL_STORES = {"SQL", "sql", "components.conversation_store.ConversationStore"}
@@ -27,22 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # Below this the bot was guessing, even when it answered.
 LOW_CONFIDENCE = 0.7
 UNANSWERED_INTENTS = {"nlu_fallback": "not understood", "out_of_scope": "out of scope"}
-
-REDACTIONS = [
-    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[e-mail]"),
-    (re.compile(r"(\+?\d[\d\s().-]{6,}\d)"), "[phone]"),
-    (re.compile(r"\b\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b"), "[date]"),
-    (re.compile(r"\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|"
-                r"sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.? \d{1,2}(st|nd|rd|th)?"
-                r"(,? \d{4})?\b", re.IGNORECASE), "[date]"),
-]
-
-
-def redact(text: str) -> str:
-    for pattern, replacement in REDACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
-
 
 @dataclass
 class Finding:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -28,8 +29,11 @@ slots:
 
 
 def turn(text: str, answer: str) -> list:
+    # As Rasa records a bot message: every kind of content named, most of them empty.
     return [UserUttered(text, {"name": "ask", "confidence": 1.0}), ActionExecuted("utter_a"),
-            BotUttered(answer), ActionExecuted("action_listen")]
+            BotUttered(answer, {"elements": None, "quick_replies": None, "buttons": None,
+                                "attachment": None, "image": None, "custom": None}),
+            ActionExecuted("action_listen")]
 
 
 def stores(tmp_path, **options) -> tuple[ConversationStore, SQLTrackerStore]:
@@ -86,7 +90,7 @@ def test_memory_is_bounded_and_expires(tmp_path):
     cached, _ = stores(tmp_path, cache_conversations=3, cache_seconds=3600)
     for number in range(10):
         converse(cached, f"s{number}", [turn("hi", "hello")])
-    assert list(cached._recent) == ["s7", "s8", "s9"]
+    assert list(cached._stored) == ["s7", "s8", "s9"]
     # Forgotten ones still come from the database.
     assert dumped(asyncio.run(cached.retrieve("s0")))
 
@@ -94,7 +98,7 @@ def test_memory_is_bounded_and_expires(tmp_path):
 def test_an_old_conversation_is_read_from_the_database_again(tmp_path):
     cached, database = stores(tmp_path, cache_conversations=3, cache_seconds=0)
     converse(cached, "p4", [turn("hi", "hello")])
-    assert "p4" in cached._recent
+    assert "p4" in cached._stored
     # Changed behind the store's back: with its memory expired, it reads the change.
     cached.writer.flush()
     tracker = asyncio.run(database.retrieve("p4"))
@@ -103,12 +107,17 @@ def test_an_old_conversation_is_read_from_the_database_again(tmp_path):
     assert "written elsewhere" in str(dumped(asyncio.run(cached.retrieve("p4"))))
 
 
-def test_without_a_cache_size_it_is_rasas_store(tmp_path):
+def test_without_a_cache_every_turn_is_read_and_written_before_the_reply(tmp_path):
     cached, database = stores(tmp_path)
+    assert not cached.write_behind
     converse(cached, "p3", [turn("hi", "hello"), turn("bye", "bye")])
-    assert not cached._recent
+    # Written already: another server reading the database sees both turns.
     assert dumped(asyncio.run(cached.retrieve("p3"))) == dumped(
         asyncio.run(database.retrieve("p3")))
+    tracker = asyncio.run(database.retrieve("p3"))
+    tracker.update(UserUttered("answered by another server"))
+    asyncio.run(database.save(tracker))
+    assert "answered by another server" in str(dumped(asyncio.run(cached.retrieve("p3"))))
 
 
 def rows(store: SQLTrackerStore) -> list[tuple]:
@@ -139,3 +148,67 @@ def test_it_writes_the_rows_rasas_store_writes(tmp_path):
     assert len(rows(cached)) == 3 + 5 + 4 + 3 + 4
     assert ("p5", "user", rows(cached)[3][2], "ask", None) == rows(cached)[3][:5]
 
+
+
+def test_its_sqlite_file_is_owner_only(tmp_path):
+    import stat
+    db = tmp_path / "state" / "conversations.db"
+    store = ConversationStore(DOMAIN, dialect="sqlite", db=str(db), cache_conversations=10)
+    converse(store, "p7", [turn("hi", "hello")])
+    store.writer.flush()
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+    for path in tmp_path.joinpath("state").iterdir():  # the database and SQLite's side files
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    db.chmod(0o644)  # a copy restored with a loose umask
+    ConversationStore(DOMAIN, dialect="sqlite", db=str(db))
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+def deleted_turn() -> list:
+    return [UserUttered("yes", {"name": "affirm", "confidence": 1.0}),
+            ActionExecuted("utter_conversation_deleted"),
+            BotUttered("Done. I deleted this conversation.",
+                       {"custom": {"conversation_deleted": True}}),
+            ActionExecuted("action_listen")]
+
+
+@pytest.mark.parametrize("cache", [10, 0])
+def test_a_confirmed_forget_me_deletes_the_whole_conversation(tmp_path, cache):
+    cached, database = stores(tmp_path, cache_conversations=cache)
+    converse(cached, "p8", [
+        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+        turn("my name is Ann, my back hurts", "sorry to hear"),
+        [ActionExecuted("action_session_start"), SessionStarted(),
+         ActionExecuted("action_listen")] + turn("hello again", "hi"),
+        turn("delete my conversation", "are you sure?"),
+    ])
+    converse(cached, "someone-else", [turn("hi", "hello")])
+    converse(cached, "p8", [deleted_turn()])
+    cached.writer.flush()
+    assert not [row for row in rows(database) if row[0] == "p8"]
+    assert "p8" not in cached._stored
+    assert asyncio.run(cached.retrieve("p8")) is None
+    assert dumped(asyncio.run(database.retrieve("someone-else")))
+    # The next message starts a new conversation, kept as usual.
+    converse(cached, "p8", [turn("what is MIG-LIF", "a fusion")])
+    cached.writer.flush()
+    texts = [e.text for e in asyncio.run(database.retrieve_full_tracker("p8")).events
+             if isinstance(e, UserUttered)]
+    assert texts == ["what is MIG-LIF"]
+
+
+def test_an_unreadable_database_answers_without_history_and_logs_no_ids(tmp_path, caplog):
+    import sqlite3
+    cached, _ = stores(tmp_path, cache_conversations=10)
+    converse(cached, "sender-1234", [turn("hi", "hello")])
+    cached.writer.flush()
+    cached.forget("sender-1234")
+    locker = sqlite3.connect(cached.engine.url.database, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        assert asyncio.run(cached.retrieve("sender-1234")) is None
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert "Could not read a conversation" in caplog.text
+    assert "sender-1234" not in caplog.text and "SELECT" not in caplog.text

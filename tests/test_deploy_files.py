@@ -27,8 +27,9 @@ def variables_read_by_the_code() -> set[str]:
         text = path.read_text(encoding="utf-8")
         found |= set(re.findall(r"environ(?:\.get\(|\.setdefault\(|\[)\"([A-Z_]+)\"", text))
         found |= set(re.findall(r"\$\{([A-Z_]+)[:}]", text))
-        # Secret keys are read by channels/keys.py's secret_key("NAME", ...).
-        found |= set(re.findall(r"secret_key\(\"([A-Z_]+)\"", text))
+        # Secret keys are read by channels/keys.py's secret_key("NAME", ...), with NAME_FILE.
+        for name in re.findall(r"secret_key\(\"([A-Z_]+)\"", text):
+            found |= {name, f"{name}_FILE"}
     return found
 
 

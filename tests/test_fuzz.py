@@ -57,7 +57,7 @@ def bot(tmp_path_factory):
     assert MODEL.exists(), f"{MODEL} is missing: run `make train` first"
     port = free_port()
     state = tmp_path_factory.mktemp("sms-state")
-    env = {"TWILIO_AUTH_TOKEN": TOKEN, "SMS_STATE_DIR": str(state), "SMS_ID_KEY": "fuzz-key",
+    env = {"TWILIO_AUTH_TOKEN": TOKEN, "SMS_STATE_DIR": str(state), "SMS_ID_KEY": "f0" * 32,
            "SMS_PUBLIC_URL": f"http://127.0.0.1:{port}/webhooks/sms/webhook"}
     with running_bot(MODEL, env=env, rasa_port=port,
                      workdir=tmp_path_factory.mktemp("bot")) as running:

@@ -17,7 +17,7 @@ from channels.limits import MAX_MESSAGE_CHARS
 from channels.rest import ADDRESS_RATE_LIMIT, SENDER_RATE_LIMIT
 from practice.facts import practice_phone
 from tests.conftest import MODEL
-from tests.support.bot_servers import running_bot
+from tests.support.bot_servers import running_bot, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -66,11 +66,13 @@ def test_the_client_s_metadata_is_not_stored(bot):
             "metadata": {"tracking": "canary-metadata-" + "x" * 5000}}
     status, answer = post(bot, json.dumps(body).encode())
     assert status == 200 and "two weeks" in answer[0]["text"]
-    with sqlite3.connect(bot.workdir / "conversations.db") as db:
-        stored = " ".join(row[0] for row in db.execute(
-            "SELECT data FROM events WHERE sender_id = ?", (sender,)))
-    assert "canary-metadata" not in stored
-    assert '"input_channel": "rest"' in stored
+    def stored() -> str:
+        with sqlite3.connect(bot.workdir / "conversations.db") as db:
+            return " ".join(row[0] for row in db.execute(
+                "SELECT data FROM events WHERE sender_id = ?", (sender,)))
+
+    assert wait_until(lambda: '"input_channel": "rest"' in stored())
+    assert "canary-metadata" not in stored()
 
 
 def test_a_message_over_the_cap_is_answered_at_once_unparsed(bot):

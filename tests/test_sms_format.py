@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 
 import pytest
 
@@ -94,8 +96,48 @@ def test_opt_outs_survive_a_restart(tmp_path):
 def test_an_answered_message_is_remembered(tmp_path):
     state = SmsState(tmp_path / "sms.sqlite3")
     assert state.answer_for("SM1") is None
-    state.remember_answer("SM1", "<Response/>")
+    state.remember_answer("SM1", "<Response/>", "sms-abc")
     assert state.answer_for("SM1") == "<Response/>"
+
+
+def test_forgetting_a_number_keeps_only_its_opt_out(tmp_path):
+    state = SmsState(tmp_path / "sms.sqlite3")
+    for sender in ("sms-abc", "sms-other"):
+        assert state.claim(f"SM-{sender}", sender)
+        state.remember_answer(f"SM-{sender}", "<Response>health data</Response>", sender)
+        state.remember_choices(sender, ["/affirm", "/deny"])
+        assert state.first_message(sender)
+    state.opt_out("sms-abc")
+    state.forget("sms-abc")
+    assert state.answer_for("SM-sms-abc") is None and state.choices_for("sms-abc") == []
+    assert state.is_opted_out("sms-abc")  # STOP still holds
+    assert state.first_message("sms-abc")  # a new conversation gets the notice again
+    assert state.answer_for("SM-sms-other") and state.choices_for("sms-other")
+    assert not state.first_message("sms-other")
+
+
+def test_the_notice_is_given_again_after_the_retention_period(tmp_path):
+    state = SmsState(tmp_path / "sms.sqlite3")
+    assert state.first_message("sms-abc") and not state.first_message("sms-abc")
+    state.opt_out("sms-abc")
+    state.expire_conversations(days=30, now=time.time() + 31 * 86400)
+    assert state.first_message("sms-abc")
+    assert state.is_opted_out("sms-abc")
+
+
+def test_a_database_from_before_the_sender_column_is_upgraded(tmp_path):
+    path = tmp_path / "sms.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.executescript("""
+            CREATE TABLE answered (message_sid TEXT PRIMARY KEY, twiml TEXT NOT NULL,
+                                   at REAL NOT NULL);
+            CREATE TABLE claimed (message_sid TEXT PRIMARY KEY, at REAL NOT NULL);
+            INSERT INTO answered VALUES ('SM1', '<Response/>', 1e10);""")
+    state = SmsState(path)
+    assert state.answer_for("SM1") == "<Response/>"
+    assert state.claim("SM2", "sms-abc")
+    state.forget("sms-abc")
+    assert state.claim("SM2", "sms-abc")
 
 
 def test_a_flood_gets_one_warning_then_silence_until_it_stops():

@@ -9,7 +9,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from staff.review import findings, main, redact
+from staff.review import findings, main, redact, report
 from tests.content import domain
 
 
@@ -55,3 +55,28 @@ def test_no_conversations_yet_is_said_plainly(tmp_path, capsys):
 
 def test_redaction_of_dates_in_words():
     assert redact("surgery on March 3rd, 2026 or April 30") == "surgery on [date] or [date]"
+
+
+def test_review_shows_no_name_address_zip_record_or_insurance_number(tmp_path, capsys):
+    db = tmp_path / "conversations.db"
+    now = time.time()
+    messages = [
+        "Hi, this is Maria Garcia-Lopez calling, can my wife Susan come in with me?",
+        "I'm John Smith, MRN 00123456, is my MIG-LIF at L4-L5 still on?",
+        "do you bill my insurance? member ID XJH123456789, group #12345",
+        "send the forms to 123 N Main St Apt 4, Little Rock AR 72201 thanks, Bob",
+        "Dr. Patel said 6-8 weeks, my policy number 998877, call 501-555-0199",
+        "my name is jane doe, PO Box 12, 72032, jane.doe@example.com",
+    ]
+    store_conversations(db, {f"web-{i}": [said(text, "nlu_fallback", 0.3, now - 60 + i)]
+                             for i, text in enumerate(messages)})
+    shown = report(findings(db), limit=50)
+    assert main(["--db", str(db)]) == 0
+    shown += capsys.readouterr().out
+    personal = ["Maria", "Garcia", "Lopez", "Susan", "John", "Smith", "00123456", "XJH123456789",
+                "12345", "123 N Main", "Little Rock", "72201", "Bob", "Patel", "998877",
+                "501-555-0199", "jane doe", "Box 12", "72032", "example.com"]
+    assert [detail for detail in personal if detail.lower() in shown.lower()] == []
+    for kept in ["MIG-LIF at L4-L5", "6-8 weeks", "do you bill my insurance?", "[name]",
+                 "[address]", "[zip]", "[record number]", "[insurance number]"]:
+        assert kept in shown

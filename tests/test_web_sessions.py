@@ -4,7 +4,6 @@ wrong shape are dropped without a traceback, and an over-long message is answere
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -16,9 +15,9 @@ from channels.web import CONNECTION_RATE_LIMIT, CONVERSATION_RATE_LIMIT
 from practice.facts import practice_phone
 from tests.conftest import MODEL
 from tests.support.bot_servers import running_bot
+from tests.support.web_chat import Chat
 
 pytestmark = pytest.mark.e2e
-ORIGIN = "http://localhost:8080"
 
 
 @pytest.fixture(scope="module")
@@ -26,45 +25,6 @@ def bot(tmp_path_factory):
     assert MODEL.exists(), f"{MODEL} is missing: run `make train` first"
     with running_bot(MODEL, workdir=tmp_path_factory.mktemp("bot")) as running:
         yield running
-
-
-class Chat:
-    """A socket.io client as the widget is one."""
-
-    def __init__(self, bot, token=None, address=None) -> None:
-        self.answers: list[str] = []
-        self.tokens: list[str] = []
-        self._confirmed = threading.Event()
-        self.client = socketio.Client(reconnection=False,
-                                      websocket_extra_options={"origin": ORIGIN})
-        self.client.on("session_confirm", self._confirm)
-        self.client.on("bot_uttered", lambda data: self.answers.append(data.get("text", "")))
-        # As nginx names the client of a proxied connection.
-        headers = {"X-Forwarded-For": address} if address else {}
-        self.client.connect(bot.rasa_url, transports=["websocket"], wait_timeout=20,
-                            headers=headers)
-        self.client.emit("session_request", {"session_id": token})
-        assert self._confirmed.wait(20), "no session_confirm"
-
-    def _confirm(self, token) -> None:
-        self.tokens.append(token)
-        self._confirmed.set()
-
-    @property
-    def token(self) -> str:
-        return self.tokens[-1]
-
-    def ask(self, message, **extra) -> list[str]:
-        before = len(self.answers)
-        self.client.emit("user_uttered", {"message": message, **extra})
-        deadline = time.monotonic() + 30
-        while len(self.answers) == before and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.3)  # a reply may be several messages
-        return self.answers[before:]
-
-    def close(self) -> None:
-        self.client.disconnect()
 
 
 def test_a_session_id_chosen_by_the_browser_is_replaced_by_a_signed_one(bot):

@@ -55,6 +55,17 @@ def wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> None:
     )
 
 
+def wait_until(condition, seconds: float = 10) -> bool:
+    """Whether `condition()` came true within `seconds` (the bot writes conversations to the
+    database a moment after it replies: components/event_writer.py)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return bool(condition())
+
+
 @dataclass
 class RunningBot:
     rasa_url: str
@@ -106,11 +117,11 @@ def running_action_server(env: dict[str, str] | None = None) -> Iterator[tuple[s
         stop_process(process)
 
 
-def endpoints_for(workdir: Path, action_port: int, model_server_url: str | None) -> Path:
+def endpoints_for(workdir: Path, action_url: str, model_server_url: str | None) -> Path:
     """endpoints.yml as shipped, with the helpers on this run's ports and the conversations
     in `workdir`; without a model server, the bot keeps the model it started with."""
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
-    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
+    endpoints["action_endpoint"]["url"] = action_url
     if model_server_url:
         endpoints["models"].update(url=model_server_url, wait_time_between_pulls=2)
     else:
@@ -125,13 +136,16 @@ def endpoints_for(workdir: Path, action_port: int, model_server_url: str | None)
 def running_bot(
     model: Path, env: dict[str, str] | None = None, workdir: Path | None = None,
     rasa_port: int | None = None, model_server_url: str | None = None,
+    action_url: str | None = None,
 ) -> Iterator[RunningBot]:
     """The action server and the Rasa server (every channel in credentials.yml), on loopback,
-    as services/run.sh starts them, stopped on exit. Their logs go to `workdir`."""
+    as services/run.sh starts them, stopped on exit. Their logs go to `workdir`. With
+    `action_url`, the Rasa server calls that instead of the action server it started."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix="bot-"))
     workdir.mkdir(parents=True, exist_ok=True)
     action_port, rasa_port = free_port(), rasa_port or free_port()
-    endpoints = endpoints_for(workdir, action_port, model_server_url)
+    endpoints = endpoints_for(workdir, action_url or f"http://127.0.0.1:{action_port}/webhook",
+                              model_server_url)
     full_env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
                 "PYTHONPATH": str(ROOT), **(env or {})}
     action_log, rasa_log = workdir / "action-server.log", workdir / "rasa-server.log"

@@ -1,0 +1,54 @@
+"""Conversations kept only as long as needed: every stored event older than
+CONVERSATION_RETENTION_DAYS (default 30) is deleted, by the running Rasa server every hour
+(channels/server.py) and by `make purge` (staff/purge.py).
+
+Written against Rasa's SQL tracker store (its `events` table, through SQLAlchemy), so the same
+code deletes from SQLite today and from PostgreSQL when conversations move there. Events are
+deleted one by one by their own time, so a conversation that goes on past the limit loses
+its oldest turns first. The SMS channel's records of answered messages expire after a day
+(channels/sms_state.py); opt-outs are never deleted (STOP must be honoured).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from rasa.core.tracker_store import SQLTrackerStore
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RETENTION_DAYS = 30
+# Azure Health Bot allows 1 to 180 days; a practice may have reason to keep records longer.
+MAX_RETENTION_DAYS = 3650
+PURGE_EVERY_SECONDS = 3600
+
+
+def retention_days() -> int:
+    """CONVERSATION_RETENTION_DAYS, checked: a whole number of days, 1 to MAX_RETENTION_DAYS."""
+    raw = os.environ.get("CONVERSATION_RETENTION_DAYS", "").strip()
+    if not raw:
+        return DEFAULT_RETENTION_DAYS
+    try:
+        days = int(raw)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_RETENTION_DAYS:
+        raise ValueError(f"CONVERSATION_RETENTION_DAYS must be a whole number of days from 1 "
+                         f"to {MAX_RETENTION_DAYS}, not {raw!r}.")
+    return days
+
+
+def delete_events_before(store: SQLTrackerStore, cutoff: float) -> int:
+    """Delete every stored event older than `cutoff` (a Unix time); how many were deleted."""
+    events = store.SQLEvent.__table__
+    with store.engine.begin() as connection:
+        return connection.execute(events.delete().where(events.c.timestamp < cutoff)).rowcount
+
+
+def purge_conversations(store: SQLTrackerStore, days: int, now: float | None = None) -> int:
+    cutoff = (time.time() if now is None else now) - days * 86400
+    deleted = delete_events_before(store, cutoff)
+    logger.info("Retention: deleted %d conversation events older than %d days.", deleted, days)
+    return deleted

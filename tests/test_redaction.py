@@ -1,0 +1,89 @@
+"""What staff see of a patient's message in `make review`: personal details become tags, the
+question and its medical words stay (staff/redaction.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from staff.redaction import redact
+
+# What a patient typed -> what staff see.
+PERSONAL_DETAILS_GO = [
+    # names
+    ("My name is Jane Doe and I have sciatica", "My name is [name] and I have sciatica"),
+    ("my name is jane doe i have back pain", "my name is [name] i have back pain"),
+    ("My Name Is Will Turner", "My Name Is [name]"),
+    ("I'm John Smith, I had MIG-LIF at L4-L5 2 weeks ago",
+     "I'm [name], I had MIG-LIF at L4-L5 2 weeks ago"),
+    ("Im Tom Jones, can I shower yet", "Im [name], can I shower yet"),
+    ("I'm Emily, 52, with stenosis", "I'm [name], 52, with stenosis"),
+    ("Hi, this is Maria Garcia-Lopez calling about my MRI",
+     "Hi, this is [name] calling about my MRI"),
+    ("Jane Q. Doe calling about my bill", "[name] calling about my bill"),
+    ("Jane here, quick question about parking", "[name] here, quick question about parking"),
+    ("Dr. Patel said I need 5 days off work", "Dr. [name] said I need 5 days off work"),
+    ("I'm Dr. Patel's patient", "I'm Dr. [name]'s patient"),
+    ("my wife Susan drives me to appointments", "my wife [name] drives me to appointments"),
+    ("my husband, Tom, will pick me up", "my husband, [name], will pick me up"),
+    ("can I drive after surgery? thanks, Bob", "can I drive after surgery? thanks, [name]"),
+    ("when can i lift my grandkids thx bob", "when can i lift my grandkids thx [name]"),
+    ("Regards, Linda Brown", "Regards, [name]"),
+    # addresses and ZIP codes
+    ("I live at 123 N Main St Apt 4, Little Rock AR 72201", "I live at [address], [zip]"),
+    ("send the forms to 4500 West Markham Street", "send the forms to [address]"),
+    ("i live at 12 oak street", "i live at [address]"),
+    ("mail it to PO Box 12 please", "mail it to [address] please"),
+    ("is 4500 w markham st ste 300 your office?", "is [address] your office?"),
+    ("do you see patients from 72032", "do you see patients from [zip]"),
+    ("my zip is 72201-1234", "my zip is [zip]"),
+    ("I live in Little Rock, AR 72201", "I live in [zip]"),
+    # record and insurance numbers
+    ("MRN 00123456", "MRN [record number]"),
+    ("my medical record # A12-3456", "my medical record # [record number]"),
+    ("member ID XJH123456789", "member ID [insurance number]"),
+    ("policy number 998877 and group #12345",
+     "policy number [insurance number] and group #[insurance number]"),
+    ("my insurance id is W123456789", "my insurance id is [insurance number]"),
+    ("my medicare number is 1EG4-TE5-MK73", "my medicare number is [insurance number]"),
+    ("my card says XJH123456789", "my card says [id number]"),
+    # today's rules: phone, e-mail, dates
+    ("my appt is 12/03, call me at 501-555-0199 or a@b.com",
+     "my appt is [date], call me at [phone] or [e-mail]"),
+    ("surgery on March 3rd, 2026 or April 30", "surgery on [date] or [date]"),
+    ("Pt name Jane Doe DOB 1/2/1960", "Pt name [name] DOB [date]"),
+]
+
+# Messages staff must see as they are: symptoms, levels, durations, ages, feelings.
+STAY_AS_TYPED = [
+    "Sciatica is killing me",
+    "I'm 45 and I'm scared",
+    "i am scared of being put under",
+    "I'm Having trouble sleeping after MIG-LIF",
+    "I Am Having Back Pain After My L4-L5 Fusion",
+    "This is urgent, my legs are numb",
+    "This is Urgent",
+    "I'm Sorry to bother you",
+    "recovery is 6-8 weeks right?",
+    "I walked 2 miles all the way home",
+    "it is a 3 hour drive to the clinic",
+    "2 weeks ago dr said to rest",
+    "I take 1/2 a pill at night",
+    "my pain is 8/10",
+    "temp is 38.9 since 5 days",
+    "is COVID-19 a risk with a C5-C6 fusion",
+    "I'm in a support group 2025",
+    "I walked 10000 steps today",
+    "Back pain here is bad",
+    "ok cheers mate",
+    "I need an X-Ray",
+]
+
+
+@pytest.mark.parametrize(("said", "shown"), PERSONAL_DETAILS_GO)
+def test_personal_details_become_tags(said, shown):
+    assert redact(said) == shown
+
+
+@pytest.mark.parametrize("said", STAY_AS_TYPED)
+def test_medical_words_numbers_and_feelings_stay(said):
+    assert redact(said) == said

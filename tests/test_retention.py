@@ -1,0 +1,76 @@
+"""Retention (components/retention.py, staff/purge.py): events older than the period are
+deleted from Rasa's SQL store, newer ones and SMS opt-outs kept; a wrong setting is refused."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+import yaml
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from channels.sms_state import SmsState
+from components.retention import purge_conversations, retention_days
+from staff import purge
+
+DAY = 86400
+
+
+def store_with_conversations(db: str) -> SQLTrackerStore:
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=db)
+    now = time.time()
+    for sender, ages in {"old": [40, 35], "mixed": [31, 2], "new": [1, 0]}.items():
+        tracker = DialogueStateTracker(sender, [])
+        for age in ages:
+            tracker.update(UserUttered(f"{sender} {age} days ago", timestamp=now - age * DAY))
+        asyncio.run(store.save(tracker))
+    return store
+
+
+def texts(store: SQLTrackerStore) -> list[str]:
+    with store.session_scope() as session:
+        return sorted(row.data.split('"text": "')[1].split('"')[0]
+                      for row in session.query(store.SQLEvent).all())
+
+
+def test_events_older_than_the_period_are_deleted(tmp_path):
+    store = store_with_conversations(str(tmp_path / "c.db"))
+    assert purge_conversations(store, days=30) == 3
+    assert texts(store) == ["mixed 2 days ago", "new 0 days ago", "new 1 days ago"]
+
+
+@pytest.mark.parametrize("value, days", [("", 30), ("7", 7), (" 180 ", 180)])
+def test_the_period_comes_from_the_environment(monkeypatch, value, days):
+    monkeypatch.setenv("CONVERSATION_RETENTION_DAYS", value)
+    assert retention_days() == days
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "thirty", "1.5", "99999"])
+def test_a_wrong_period_is_refused(monkeypatch, value):
+    monkeypatch.setenv("CONVERSATION_RETENTION_DAYS", value)
+    with pytest.raises(ValueError, match="CONVERSATION_RETENTION_DAYS"):
+        retention_days()
+
+
+def test_make_purge_deletes_from_the_configured_store_and_keeps_opt_outs(
+        tmp_path, monkeypatch, capsys):
+    db = tmp_path / "conversations.db"
+    store = store_with_conversations(str(db))
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(yaml.safe_dump({"tracker_store": {
+        "type": "components.conversation_store.ConversationStore", "dialect": "sqlite",
+        "db": str(db), "cache_conversations": 1000}}))
+    sms = SmsState(tmp_path / "sms.sqlite3")
+    sms.opt_out("sms-abc")
+    monkeypatch.setenv("SMS_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("CONVERSATION_RETENTION_DAYS", "30")
+    assert purge.main(["--endpoints", str(endpoints)]) == 0
+    assert "Deleted 3 conversation events older than 30 days." in capsys.readouterr().out
+    assert len(texts(store)) == 3
+    assert SmsState(tmp_path / "sms.sqlite3").is_opted_out("sms-abc")
+    monkeypatch.setenv("CONVERSATION_RETENTION_DAYS", "forever")
+    assert purge.main(["--endpoints", str(endpoints)]) == 2
