@@ -215,6 +215,10 @@ class WebChatInput(SocketIOInput):
             new = conversation is None
             if new:
                 conversation, token = self.tokens.issue()
+            earlier = bound.get(sid)
+            if earlier is not None and earlier != conversation:
+                # A new conversation after "forget me": the socket hears only the new one.
+                await sio.leave_room(sid, earlier, namespace=self.namespace)
             bound[sid] = conversation
             await sio.enter_room(sid, conversation, namespace=self.namespace)
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)

@@ -12,6 +12,7 @@ import time
 import uuid
 from pathlib import Path
 
+import jwt
 import pytest
 
 from channels.action_failures import ACTION_TIMEOUT_SECONDS
@@ -255,3 +256,84 @@ def test_a_restart_loses_no_stored_conversation(tmp_path):
         assert "MIG-LIF" in reply
     assert user_texts(tmp_path)["p-restart"] == [
         "what is MIG-LIF?", "how long is recovery", "what are its benefits?"]
+
+
+CANARY_NAME, CANARY_DIGITS = "Zebulon Quartzfield", "5015550199"
+CANARY_NUMBER = f"+1{CANARY_DIGITS}"
+
+
+def canary_messages() -> list[str]:
+    return [f"my name is {CANARY_NAME}, call me at 501-555-0199. what is MIG-LIF?",
+            f"I'm {CANARY_NAME} and I suddenly can't control my bladder",
+            f"{CANARY_NAME} " + "pain " * 400,  # over the length cap
+            f"do you offer telehealth, {CANARY_NAME}?"]
+
+
+def post_raw(bot, body: bytes) -> int:
+    import urllib.error
+    import urllib.request
+    request = urllib.request.Request(f"{bot.rasa_url}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_no_patient_text_number_or_sender_id_reaches_any_log(bot, tmp_path):
+    rest_sender = f"rest-canary-{uuid.uuid4().hex[:8]}"
+    for text in canary_messages():
+        bot.send(rest_sender, text)
+    post_raw(bot, f'{{"sender": "{rest_sender}", "message": "{CANARY_NAME}'.encode())  # bad JSON
+    post_raw(bot, f'{{"sender": "{rest_sender} {CANARY_NAME}", "message": 1}}'.encode())
+    for _ in range(25):  # over the rate limit
+        bot.send(rest_sender, f"{CANARY_NAME} again")
+    gateway = SmsGateway(bot.rasa_url)
+    for text in canary_messages() + ["DELETE", "1", "STOP", "START"]:
+        gateway.text(text, sender=CANARY_NUMBER)
+    gateway.text(CANARY_NAME, sender=CANARY_NUMBER, signature="forged")
+    chat = Chat(bot)
+    try:
+        for text in canary_messages() + ["/forget_me", "/affirm"]:
+            chat.ask(text)
+        web_conversation = jwt.decode(chat.token, options={"verify_signature": False})["sub"]
+    finally:
+        chat.close()
+    # The failures: the action server down, then the database locked.
+    with running_bot(MODEL, workdir=tmp_path) as failing:
+        failing.send(rest_sender, f"what is MISS, {CANARY_NAME}?")
+        stop_process_by_pid(failing.action_pid)
+        failing.send(rest_sender, f"do you offer telehealth, {CANARY_NAME}?")
+        failing.send(f"{rest_sender}-2", f"the the the {CANARY_NAME}")
+        locker = sqlite3.connect(tmp_path / "conversations.db", isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            failing.send(f"{rest_sender}-3", f"what is MIG-LIF, {CANARY_NAME}?")
+            failing.send(rest_sender, f"how long is recovery, {CANARY_NAME}?")
+            time.sleep(6)
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        time.sleep(1)
+    logs = {path: path.read_text(errors="replace")
+            for folder in (bot.workdir, tmp_path) for path in folder.glob("*.log")}
+    assert len(logs) == 4
+    assert any("Could not store" in text for text in logs.values())  # the failures happened
+    assert any("Custom action action_fetch_latest_notice failed" in text
+               for text in logs.values())
+    sms_sender = gateway_sender_id(CANARY_NUMBER)
+    for path, text in logs.items():
+        info_and_above = "\n".join(line for line in text.splitlines()
+                                   if " DEBUG " not in line)
+        for secret in ["Zebulon", "Quartzfield", "555-0199", CANARY_DIGITS, rest_sender,
+                       sms_sender, web_conversation]:
+            assert secret not in info_and_above, f"{secret!r} in {path.name}"
+
+
+def gateway_sender_id(number: str) -> str:
+    import hashlib
+    import hmac
+
+    from tests.test_sms_webhook import ID_KEY
+    return "sms-" + hmac.new(ID_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()[:32]

@@ -90,9 +90,14 @@ def new_patient() -> str:
 
 
 def test_signed_question_gets_the_answer_in_twiml(gateway):
-    status, messages = gateway.text("how long is recovery?", sender=new_patient())
+    patient = new_patient()
+    status, messages = gateway.text("how long is recovery?", sender=patient)
     assert status == 200
-    assert len(messages) == 1 and "two weeks" in messages[0]
+    # The answer, then (once per conversation) what the bot is and what not to share.
+    assert len(messages) == 2 and "two weeks" in messages[0]
+    assert all(words in messages[1] for words in ("automated", "911", "DELETE", "STOP"))
+    status, messages = gateway.text("and with open surgery?", sender=patient)
+    assert len(messages) == 1 and "six to eight weeks" in messages[0]
 
 
 @pytest.mark.parametrize("signature", [None, "", "bm90IGEgc2lnbmF0dXJl"])
@@ -119,7 +124,7 @@ def test_stop_silences_the_bot_until_start_and_help_always_answers(gateway):
 
 def test_numbered_choices_map_back_to_buttons(gateway):
     patient = new_patient()
-    [greeting] = gateway.text("hello", sender=patient)[1]
+    greeting = gateway.text("hello", sender=patient)[1][0]
     assert "Reply 1 for What is MISS?, 2 for Conditions treated" in greeting
     [answer] = gateway.text("1", sender=patient)[1]
     assert "15 to 20 mm" in answer
@@ -166,13 +171,13 @@ def test_malformed_requests_get_a_400(gateway, params, expected_status):
     ("🙂", PHONE),
 ])
 def test_empty_and_oversized_texts_get_a_clear_reply(gateway, body, expected):
-    status, [reply] = gateway.text(body, sender=new_patient())
-    assert status == 200 and expected in reply
+    status, messages = gateway.text(body, sender=new_patient())
+    assert status == 200 and expected in messages[0]
 
 
 def test_emergency_by_text_gets_emergency_guidance(gateway):
-    [reply] = gateway.text("I suddenly can't feel my legs", sender=new_patient())[1]
-    assert "911" in reply
+    reply, *notice = gateway.text("I suddenly can't feel my legs", sender=new_patient())[1]
+    assert "911" in reply and "emergency" in reply.lower()  # before anything else
 
 
 FAQ = ["hi", "what is MISS", "how big is the incision", "what are the benefits", "is it safe",
@@ -190,12 +195,12 @@ def test_every_faq_answer_is_plain_sms_in_two_segments(gateway, sms_bot, output_
     longest = (0, 0, "")
     for question in FAQ:  # one patient each: one patient this fast would hit the rate limit
         status, messages = gateway.text(question, sender=new_patient())
-        assert status == 200 and len(messages) == 1, question
-        reply = messages[0]
-        assert len(reply) <= 1600 and is_gsm(reply), (question, reply)
-        assert not any(mark in reply for mark in ("<", ">", "**", "•")), (question, reply)
-        assert segments(reply) <= 2, (question, segments(reply), reply)
-        longest = max(longest, (segments(reply), len(reply), reply))
+        assert status == 200 and len(messages) == 2, question  # the answer, the notice
+        for reply in messages:
+            assert len(reply) <= 1600 and is_gsm(reply), (question, reply)
+            assert not any(mark in reply for mark in ("<", ">", "**", "•")), (question, reply)
+            assert segments(reply) <= 2, (question, segments(reply), reply)
+            longest = max(longest, (segments(reply), len(reply), reply))
     (output_dir / "sms-longest-answer.json").write_text(json.dumps(
         {"segments": longest[0], "characters": longest[1], "text": longest[2]}, indent=1))
 
@@ -272,7 +277,7 @@ def test_stop_is_honoured_even_in_a_flood(gateway):
 @pytest.mark.parametrize("word", ["yes", "START"])
 def test_yes_or_start_from_a_number_that_never_opted_out_is_a_message_for_the_bot(gateway,
                                                                                 word):
-    [reply] = gateway.text(word, sender=new_patient())[1]
+    reply = gateway.text(word, sender=new_patient())[1][0]
     assert "You can text us again" not in reply
 
 

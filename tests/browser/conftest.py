@@ -1,20 +1,28 @@
 """Browser fixtures: the real bot, the demo page, and headless Debian Chromium driven by
-Playwright (launched from its executable path: no browser download)."""
+Playwright (launched from its executable path: no browser download); and what a patient does
+in the widget (open it, ask, scan it with axe-core)."""
 
 from __future__ import annotations
 
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from services.demo_page import serve_in_background
 from tests.conftest import MODEL, FeedServer
 from tests.feeds import TELEHEALTH_2020, rss
 from tests.support.bot_servers import RunningBot, free_port, running_bot
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+# The first words of the privacy notice a new web conversation opens with (utter_privacy_notice).
+PRIVACY_NOTICE = "I'm an automated assistant, not a person"
 
 # What this machine's closed network needs: no background calls home, no QUIC.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -103,3 +111,35 @@ def page(browser: Browser) -> Iterator[Page]:
     page.on("pageerror", lambda error: print(f"page error: {error}"))
     yield page
     context.close()
+
+
+def open_chat(page: Page, site: str) -> None:
+    """Open the widget on a fresh page: a new conversation, which the bot opens with its
+    privacy notice (waited for, so a question's answer is never mistaken for it)."""
+    page.goto(site)
+    page.get_by_role("button", name="Chat with us").click()
+    expect(page.get_by_role("dialog", name="Ask our spine team")).to_be_visible()
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    expect(page.locator(".msg.bot").first).to_contain_text(PRIVACY_NOTICE)
+
+
+def ask(page: Page, question: str, answer: str) -> float:
+    """Type a question, press Enter, wait for a new answer that says `answer` (an older one
+    saying it does not count); seconds from Enter to answer."""
+    box = page.get_by_label("Type your question")
+    box.fill(question)
+    before = page.locator(".msg.bot").count()
+    start = time.perf_counter()
+    box.press("Enter")
+    expect(page.locator(".msg.bot").nth(before)).to_contain_text(answer)
+    return time.perf_counter() - start
+
+
+def serious_accessibility_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"] if v["impact"] in ("serious", "critical")
+    ]

@@ -4,39 +4,22 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from services.demo_page import serve_in_background
-from tests.browser.conftest import serve_html
+from tests.browser.conftest import (
+    ROOT,
+    ask,
+    open_chat,
+    serious_accessibility_violations,
+    serve_html,
+)
 from tests.support.bot_servers import free_port
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = "501-661-0077"
-
-
-def open_chat(page: Page, site: str) -> None:
-    page.goto(site)
-    page.get_by_role("button", name="Chat with us").click()
-    expect(page.get_by_role("dialog", name="Ask our spine team")).to_be_visible()
-    expect(page.get_by_role("button", name="Send")).to_be_enabled()
-
-
-def ask(page: Page, question: str, answer: str) -> float:
-    """Type a question, press Enter, wait for a new answer that says `answer` (an older one
-    saying it does not count); seconds from Enter to answer."""
-    box = page.get_by_label("Type your question")
-    box.fill(question)
-    before = page.locator(".msg.bot").count()
-    start = time.perf_counter()
-    box.press("Enter")
-    expect(page.locator(".msg.bot").nth(before)).to_contain_text(answer)
-    return time.perf_counter() - start
 
 
 def test_patient_asks_three_questions_and_reads_the_answers(page, site, output_dir):
@@ -123,13 +106,7 @@ def test_keyboard_alone_opens_asks_and_closes(page, site):
 def test_no_serious_accessibility_violations(page, site):
     open_chat(page, site)
     ask(page, "hi", "virtual assistant")  # a reply with quick-reply buttons
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results["violations"] if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_accessibility_violations(page) == []
 
 
 @pytest.mark.parametrize("name, viewport", [
@@ -177,6 +154,7 @@ def test_unreachable_chat_server_says_so_and_gives_the_phone_number(page, bot):
         expect(status).to_contain_text("can't reach the chat", timeout=15000)
         expect(status.locator("a", has_text=PHONE)).to_have_attribute("href", "tel:5016610077")
         expect(page.get_by_role("button", name="Send")).to_be_disabled()
+        expect(page.get_by_role("button", name="Delete this conversation")).to_be_disabled()
     finally:
         site.shutdown()
 

@@ -9,6 +9,10 @@
  *
  * It talks to the Rasa server over socket.io (vendor/socket.io.min.js, loaded from beside this
  * file, so the page needs no CDN). Bot text is always shown as text, never parsed as HTML.
+ *
+ * "Delete" in the header asks the bot to forget the conversation (data/topics/privacy.yml): the
+ * bot asks back, and once it has deleted the conversation it says so with the custom payload
+ * {"conversation_deleted": true}; the widget then forgets it too and starts a new one.
  */
 (function () {
   "use strict";
@@ -39,11 +43,16 @@
   var STORAGE_SESSION = "spine-chat:session";
   var STORAGE_TRANSCRIPT = "spine-chat:transcript";
   var STORAGE_OPEN = "spine-chat:open";
+  // What the delete control sends: the "forget me" intent itself, so no wording can be misread.
+  var FORGET_PAYLOAD = "/forget_me";
   var MAX_MESSAGE_LENGTH = 1000;
   // Phone numbers (including 911 and 988) and https addresses become links; nothing else does
   // (a plain-http address in a notice stays text: no patient is sent where it can be tampered).
   var LINK_PATTERN = /(https:\/\/[^\s<>"']+[^\s<>"'.,;:!?)])|(\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b)|(\b(?:911|988)\b)/g;
   var NOTICE_PATTERN = /^Update of ([^:]{3,40}): ([\s\S]+)$/;
+  var TRASH_ICON = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="none" ' +
+    'stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">' +
+    '<path d="M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6M10 11v6M14 11v6"/></svg>';
 
   var STYLE = [
     ":host { all: initial; }",
@@ -59,8 +68,12 @@
     ".panel[hidden] { display: none; }",
     ".header { background: var(--primary); color: var(--on-primary); padding: 12px 14px; display: flex; align-items: center; gap: 8px; }",
     ".header h2 { font-size: 17px; margin: 0; flex: 1; }",
-    ".close { border: 0; background: transparent; color: inherit; font: inherit; font-size: 22px; line-height: 1;",
-    "  width: 36px; height: 36px; border-radius: 8px; cursor: pointer; }",
+    ".close, .delete { border: 0; background: transparent; color: inherit; font: inherit; line-height: 1;",
+    "  height: 36px; border-radius: 8px; cursor: pointer; }",
+    ".close { font-size: 22px; width: 36px; }",
+    ".delete { display: flex; align-items: center; gap: 5px; padding: 0 8px; font-size: 14px; font-weight: 600; }",
+    ".delete svg { width: 16px; height: 16px; flex: none; }",
+    ".delete:disabled { opacity: .6; cursor: not-allowed; }",
     ".disclaimer { margin: 0; padding: 8px 14px; background: #fff4e5; color: #5c2c00; font-size: 14px; border-bottom: 1px solid #f1d3a8; }",
     ".disclaimer a { color: inherit; font-weight: 700; }",
     ".status { margin: 0; padding: 8px 14px; background: #fdecea; color: #7a1414; font-size: 14px; }",
@@ -135,6 +148,16 @@
     }
   }
 
+  function remove(key) {
+    var store = storage();
+    if (!store) return;
+    try {
+      store.removeItem(key);
+    } catch (error) {
+      /* blocked: nothing was kept */
+    }
+  }
+
   /** Text as DOM nodes, with phone numbers and web addresses as links. Never innerHTML. */
   function linkified(text) {
     var fragment = document.createDocumentFragment();
@@ -197,7 +220,15 @@
     title.textContent = config.title;
     this.closeButton = el("button", "close", { type: "button", "aria-label": "Close chat" });
     this.closeButton.textContent = "×";
+    // The visible word starts the spoken name, so a voice user can say "click Delete".
+    this.deleteButton = el("button", "delete", {
+      type: "button", "aria-label": "Delete this conversation", title: "Delete this conversation",
+    });
+    this.deleteButton.innerHTML = TRASH_ICON; // static markup, no data
+    this.deleteButton.appendChild(document.createTextNode("Delete"));
+    this.deleteButton.disabled = true; // until the chat server answers, like Send
     header.appendChild(title);
+    header.appendChild(this.deleteButton);
     header.appendChild(this.closeButton);
     this.panel.appendChild(header);
 
@@ -236,6 +267,10 @@
     var self = this;
     this.launcher.addEventListener("click", function () { self.open(true); });
     this.closeButton.addEventListener("click", function () { self.close(); });
+    // The bot asks back before deleting anything, so a slip of the finger costs nothing.
+    this.deleteButton.addEventListener("click", function () {
+      self.send("Delete this conversation", FORGET_PAYLOAD);
+    });
     this.panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") self.close();
     });
@@ -278,10 +313,7 @@
         reconnectionDelay: 1000,
         reconnectionDelayMax: 10000,
       });
-      self.socket.on("connect", function () {
-        // The token the server gave this tab continues its conversation; none starts one.
-        self.socket.emit("session_request", { session_id: self.sessionId });
-      });
+      self.socket.on("connect", function () { self.requestSession(); });
       // Ready to chat once the server has bound this socket to its conversation.
       self.socket.on("session_confirm", function (token) {
         self.sessionId = token;
@@ -289,6 +321,7 @@
         self.connected = true;
         self.status.hidden = true;
         self.sendButton.disabled = false;
+        self.deleteButton.disabled = false;
       });
       self.socket.on("connect_error", function () { self.showProblem(); });
       self.socket.on("disconnect", function () { self.showProblem(); });
@@ -296,9 +329,16 @@
     });
   };
 
+  /** Bind the socket to this tab's conversation: the token the server gave it continues it,
+   * none starts a new one (which the server opens with its privacy notice). */
+  Widget.prototype.requestSession = function () {
+    this.socket.emit("session_request", { session_id: this.sessionId });
+  };
+
   Widget.prototype.showProblem = function () {
     this.connected = false;
     this.sendButton.disabled = true;
+    this.deleteButton.disabled = true;
     this.setTyping(false);
     this.status.textContent = "";
     var text = "We can't reach the chat right now. We keep trying.";
@@ -332,8 +372,30 @@
     var choices = (message.quick_replies || message.buttons || [])
       .filter(function (choice) { return choice && choice.title && choice.payload; })
       .map(function (choice) { return { title: String(choice.title), payload: String(choice.payload) }; });
-    if (!text && !choices.length) return;
-    this.add({ from: "bot", text: text, choices: choices });
+    if (text || choices.length) this.add({ from: "bot", text: text, choices: choices });
+    // A custom payload is for the widget, never shown: the bot has deleted the conversation.
+    if (message.custom && message.custom.conversation_deleted === true) this.forgetConversation();
+  };
+
+  /**
+   * The bot has deleted this conversation: forget it here too (what is shown, what the tab
+   * keeps, the token), keeping only the bot's confirmation, and ask for a new conversation so
+   * nothing said next joins the deleted one.
+   */
+  Widget.prototype.forgetConversation = function () {
+    // The confirmation text arrives just before this payload.
+    var last = this.transcript[this.transcript.length - 1];
+    this.transcript = last && last.from === "bot" ? [{ from: "bot", text: last.text }] : [];
+    save(STORAGE_TRANSCRIPT, this.transcript);
+    this.log.textContent = "";
+    this.transcript.forEach(this.render, this);
+    this.sessionId = null;
+    remove(STORAGE_SESSION);
+    // No sending until the server confirms the new conversation (session_confirm).
+    this.connected = false;
+    this.sendButton.disabled = true;
+    this.deleteButton.disabled = true;
+    if (this.socket) this.requestSession();
   };
 
   Widget.prototype.add = function (entry) {
