@@ -5,6 +5,7 @@ hanging, the database locked, the Rasa server restarted)."""
 
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
 import threading
@@ -287,8 +288,8 @@ def test_no_patient_text_number_or_sender_id_reaches_any_log(bot, tmp_path):
         bot.send(rest_sender, text)
     post_raw(bot, f'{{"sender": "{rest_sender}", "message": "{CANARY_NAME}'.encode())  # bad JSON
     post_raw(bot, f'{{"sender": "{rest_sender} {CANARY_NAME}", "message": 1}}'.encode())
-    for _ in range(25):  # over the rate limit
-        bot.send(rest_sender, f"{CANARY_NAME} again")
+    for _ in range(25):  # over the rate limit: 429s
+        post_raw(bot, json.dumps({"sender": rest_sender, "message": CANARY_NAME}).encode())
     gateway = SmsGateway(bot.rasa_url)
     for text in canary_messages() + ["DELETE", "1", "STOP", "START"]:
         gateway.text(text, sender=CANARY_NUMBER)
