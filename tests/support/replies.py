@@ -59,7 +59,10 @@ def response_of(text: str) -> str | None:
 
 
 def responses_seen(messages: Iterable[dict]) -> list[str | None]:
-    return [response_of(message.get("text") or "") for message in messages]
+    """The response each message the patient reads came from (a message with only a custom
+    payload, such as "forget me"'s confirmation for the channel, is not read)."""
+    return [response_of(message.get("text") or "") for message in messages
+            if message.get("text") or not message.get("custom")]
 
 
 @functools.cache
