@@ -29,6 +29,7 @@ from twilio.request_validator import RequestValidator
 from tests.conftest import MODEL, OUTPUT
 from tests.support import hostile
 from tests.support.bot_servers import free_port, running_bot
+from tests.support.web_chat import Chat
 
 pytestmark = pytest.mark.e2e
 SEED = 20261128
@@ -250,22 +251,12 @@ def still_answers(bot) -> None:
                          json={"sender": f"after-{uuid.uuid4().hex}", "message": QUESTION})
     assert ANSWER in rest.json()[0]["text"]
 
-    answers: list[str] = []
-    client = socketio.Client(reconnection=False, websocket_extra_options={"origin": ORIGIN})
-    client.on("bot_uttered", lambda data: answers.append(data.get("text", "")))
-    confirmed = threading.Event()
-    client.on("session_confirm", lambda _token: confirmed.set())
-    client.connect(bot.rasa_url, transports=["websocket"], wait_timeout=20)
+    chat = Chat(bot)  # a new conversation: the privacy notice first, then the answer
     try:
-        client.emit("session_request", {"session_id": None})
-        assert confirmed.wait(20)
-        client.emit("user_uttered", {"message": QUESTION})
-        deadline = time.monotonic() + 60
-        while not answers and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert answers and ANSWER in answers[0]
+        answers = chat.ask(QUESTION)
+        assert chat.notice and answers and ANSWER in answers[0]
     finally:
-        client.disconnect()
+        chat.close()
 
     webhook = f"{bot.rasa_url}/webhooks/sms/webhook"
     params = {"From": "+15015550199", "To": "+15016610077", "Body": QUESTION,
