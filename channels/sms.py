@@ -113,7 +113,9 @@ class SmsInput(InputChannel):
             auth_token=os.environ.get("TWILIO_AUTH_TOKEN", "").strip() or None,
             public_url=os.environ.get("SMS_PUBLIC_URL", "").strip() or None,
             id_key=sender_id_key(state_dir),
-            state=SmsState(state_dir / "sms.sqlite3"),
+            # Several Rasa servers share one database (PostgreSQL): SMS_STATE_URL names it.
+            state=SmsState(os.environ.get("SMS_STATE_URL", "").strip()
+                           or state_dir / "sms.sqlite3"),
             limiter=RateLimiter(
                 limit=rate_limit(os.environ.get("SMS_RATE_LIMIT", ""), credentials),
                 window=float(credentials.get("rate_window_seconds", 60)),

@@ -1,4 +1,11 @@
-"""What the SMS channel must remember across requests and restarts, in SQLite.
+"""What the SMS channel must remember across requests and restarts: opt-outs, answered message
+ids, pending numbered choices, and which conversations were given the privacy notice.
+
+One SQLite file on a single host (state/sms.sqlite3, owner-only); with several Rasa servers,
+the shared PostgreSQL database (SMS_STATE_URL), so that a STOP received by one server is
+honoured by all and one message id is answered once whichever server it reaches. The same
+SQLAlchemy statements serve both: each decision that must hold across servers ("first
+delivery of this id?", "first message of this conversation?") is one atomic insert.
 
 Numbers are never stored: every key is the keyed hash the channel uses as the sender id.
 """
@@ -6,108 +13,151 @@ Numbers are never stored: every key is the keyed hash the channel uses as the se
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from components.private_files import private_file
 
 # A retried webhook arrives within minutes; a day of answered message ids is plenty.
 PROCESSED_RETENTION_SECONDS = 24 * 3600
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS opt_outs (sender TEXT PRIMARY KEY, since REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS answered (message_sid TEXT PRIMARY KEY, twiml TEXT NOT NULL,
-                                     at REAL NOT NULL, sender TEXT);
-CREATE TABLE IF NOT EXISTS choices (sender TEXT PRIMARY KEY, payloads TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS claimed (message_sid TEXT PRIMARY KEY, at REAL NOT NULL, sender TEXT);
-CREATE TABLE IF NOT EXISTS notified (sender TEXT PRIMARY KEY, at REAL NOT NULL);
-"""
-# Columns added since the first release, for databases made before them.
-ADDED_COLUMNS = {"answered": "sender TEXT", "claimed": "sender TEXT"}
+metadata = sa.MetaData()
+opt_outs = sa.Table("sms_opt_outs", metadata, sa.Column("sender", sa.Text, primary_key=True),
+                    sa.Column("since", sa.Float, nullable=False))
+answered = sa.Table("sms_answered", metadata,
+                    sa.Column("message_sid", sa.Text, primary_key=True),
+                    sa.Column("twiml", sa.Text, nullable=False),
+                    sa.Column("at", sa.Float, nullable=False, index=True),
+                    sa.Column("sender", sa.Text, index=True))
+claimed = sa.Table("sms_claimed", metadata, sa.Column("message_sid", sa.Text, primary_key=True),
+                   sa.Column("at", sa.Float, nullable=False, index=True),
+                   sa.Column("sender", sa.Text, index=True))
+choices = sa.Table("sms_choices", metadata, sa.Column("sender", sa.Text, primary_key=True),
+                   sa.Column("payloads", sa.Text, nullable=False))
+notified = sa.Table("sms_notified", metadata, sa.Column("sender", sa.Text, primary_key=True),
+                    sa.Column("at", sa.Float, nullable=False, index=True))
+
+# Tables of the first releases (SQLite only): opt-outs are copied over (they must survive), the
+# others only cached replies for a day and are dropped.
+OLD_OPT_OUTS, OLD_CACHES = "opt_outs", ("answered", "claimed", "choices", "notified")
+
+
+def engine_for(location: Path | str) -> sa.engine.Engine:
+    """A database URL (postgresql://...) as it is, or a SQLite file, created owner-only."""
+    if isinstance(location, str) and "://" in location:
+        return sa.create_engine(location, pool_pre_ping=True)
+    engine = sa.create_engine(f"sqlite:///{private_file(Path(location))}")
+
+    @sa.event.listens_for(engine, "connect")
+    def write_ahead(connection, _record) -> None:  # readers never wait for the writer
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA busy_timeout=5000")
+
+    return engine
 
 
 class SmsState:
-    """Opt-outs, answered message ids, pending numbered choices, and which conversations
-    were given the privacy notice."""
-
-    def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(str(private_file(path)), check_same_thread=False,
-                                   isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
-        for table, column in ADDED_COLUMNS.items():
-            names = [row[1] for row in self._db.execute(f"PRAGMA table_info({table})")]
-            if column.split()[0] not in names:
-                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
-        self._lock = threading.Lock()
+    def __init__(self, location: Path | str) -> None:
+        self.engine = engine_for(location)
+        metadata.create_all(self.engine)
+        self._insert = postgresql.insert if self.engine.dialect.name == "postgresql" \
+            else sqlite.insert
+        self._copy_old_opt_outs()
 
     def close(self) -> None:
-        self._db.close()
+        self.engine.dispose()
 
-    def _run(self, sql: str, *args: object) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+    def _copy_old_opt_outs(self) -> None:
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.engine.begin() as connection:
+            if sa.inspect(connection).has_table(OLD_OPT_OUTS):
+                rows = connection.execute(sa.text(f"SELECT sender, since FROM {OLD_OPT_OUTS}"))
+                for sender, since in rows.fetchall():
+                    connection.execute(self._insert(opt_outs).values(sender=sender, since=since)
+                                       .on_conflict_do_nothing())
+                connection.execute(sa.text(f"DROP TABLE {OLD_OPT_OUTS}"))
+            for table in OLD_CACHES:
+                connection.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
+
+    def _added(self, table: sa.Table, **values: object) -> bool:
+        """Insert unless the key is there; whether this call inserted it (atomic)."""
+        with self.engine.begin() as connection:
+            result = connection.execute(self._insert(table).values(**values)
+                                        .on_conflict_do_nothing())
+            return result.rowcount == 1
+
+    def _put(self, table: sa.Table, key: str, **values: object) -> None:
+        """Insert or replace."""
+        statement = self._insert(table).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[key], set_={name: statement.excluded[name] for name in values
+                                        if name != key})
+        with self.engine.begin() as connection:
+            connection.execute(statement)
+
+    def _delete(self, table: sa.Table, *conditions: object) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(table.delete().where(*conditions))
+
+    def _one(self, column: sa.Column, *conditions: object) -> object | None:
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(column).where(*conditions)).scalar()
 
     def is_opted_out(self, sender: str) -> bool:
-        return bool(self._run("SELECT 1 FROM opt_outs WHERE sender = ?", sender))
+        return self._one(opt_outs.c.sender, opt_outs.c.sender == sender) is not None
 
     def opt_out(self, sender: str) -> None:
-        self._run("INSERT OR IGNORE INTO opt_outs VALUES (?, ?)", sender, time.time())
+        self._added(opt_outs, sender=sender, since=time.time())
 
     def opt_in(self, sender: str) -> None:
-        self._run("DELETE FROM opt_outs WHERE sender = ?", sender)
+        self._delete(opt_outs, opt_outs.c.sender == sender)
 
     def claim(self, message_sid: str, sender: str) -> bool:
         """True for the first delivery of a message id only, however many arrive at once:
         one atomic insert decides, before the bot is asked."""
-        with self._lock:
-            cursor = self._db.execute("INSERT OR IGNORE INTO claimed VALUES (?, ?, ?)",
-                                      (message_sid, time.time(), sender))
-            return cursor.rowcount == 1
+        return self._added(claimed, message_sid=message_sid, at=time.time(), sender=sender)
 
     def answer_for(self, message_sid: str) -> str | None:
-        rows = self._run("SELECT twiml FROM answered WHERE message_sid = ?", message_sid)
-        return rows[0][0] if rows else None
+        return self._one(answered.c.twiml, answered.c.message_sid == message_sid)
 
     def remember_answer(self, message_sid: str, twiml: str, sender: str) -> None:
         now = time.time()
-        self._run("INSERT OR REPLACE INTO answered VALUES (?, ?, ?, ?)", message_sid, twiml, now,
-                  sender)
+        self._put(answered, "message_sid", message_sid=message_sid, twiml=twiml, at=now,
+                  sender=sender)
         self.expire_answers(now)
 
     def expire_answers(self, now: float | None = None) -> None:
         """Forget answered message ids older than a day (their replies are health data)."""
         cutoff = (time.time() if now is None else now) - PROCESSED_RETENTION_SECONDS
-        self._run("DELETE FROM answered WHERE at < ?", cutoff)
-        self._run("DELETE FROM claimed WHERE at < ?", cutoff)
+        self._delete(answered, answered.c.at < cutoff)
+        self._delete(claimed, claimed.c.at < cutoff)
 
     def expire_conversations(self, days: int, now: float | None = None) -> None:
         """With the conversations themselves (components/retention.py): a number not heard
         from for `days` gets the privacy notice again. Opt-outs are kept."""
         cutoff = (time.time() if now is None else now) - days * 86400
-        self._run("DELETE FROM notified WHERE at < ?", cutoff)
+        self._delete(notified, notified.c.at < cutoff)
         self.expire_answers(now)
 
     def first_message(self, sender: str) -> bool:
         """True once per conversation: whether it still needs the privacy notice."""
-        with self._lock:
-            cursor = self._db.execute("INSERT OR IGNORE INTO notified VALUES (?, ?)",
-                                      (sender, time.time()))
-            return cursor.rowcount == 1
+        return self._added(notified, sender=sender, at=time.time())
 
     def forget(self, sender: str) -> None:
         """Everything kept for this number, but its opt-out ("forget me"; STOP still holds)."""
-        for table in ("answered", "claimed", "choices", "notified"):
-            self._run(f"DELETE FROM {table} WHERE sender = ?", sender)
+        for table in (answered, claimed, choices, notified):
+            self._delete(table, table.c.sender == sender)
 
     def choices_for(self, sender: str) -> list[str]:
-        rows = self._run("SELECT payloads FROM choices WHERE sender = ?", sender)
-        return json.loads(rows[0][0]) if rows else []
+        payloads = self._one(choices.c.payloads, choices.c.sender == sender)
+        return json.loads(payloads) if payloads else []
 
     def remember_choices(self, sender: str, payloads: list[str]) -> None:
         if payloads:
-            self._run("INSERT OR REPLACE INTO choices VALUES (?, ?)", sender, json.dumps(payloads))
+            self._put(choices, "sender", sender=sender, payloads=json.dumps(payloads))
         else:
-            self._run("DELETE FROM choices WHERE sender = ?", sender)
+            self._delete(choices, choices.c.sender == sender)

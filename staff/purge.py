@@ -50,9 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     deleted = purge_conversations(store, days)
     print(f"Deleted {deleted} conversation events older than {days} days.")
+    sms_url = os.environ.get("SMS_STATE_URL", "").strip()
     sms_db = Path(os.environ.get("SMS_STATE_DIR", "").strip() or ROOT / "state") / "sms.sqlite3"
-    if sms_db.exists():
-        SmsState(sms_db).expire_conversations(days)
+    if sms_url or sms_db.exists():
+        SmsState(sms_url or sms_db).expire_conversations(days)
         print("SMS records: answered messages over a day old deleted; opt-outs kept.")
     return 0
 

@@ -125,19 +125,23 @@ def test_the_notice_is_given_again_after_the_retention_period(tmp_path):
     assert state.is_opted_out("sms-abc")
 
 
-def test_a_database_from_before_the_sender_column_is_upgraded(tmp_path):
+def test_a_database_of_an_earlier_release_keeps_its_opt_outs(tmp_path):
     path = tmp_path / "sms.sqlite3"
     with sqlite3.connect(path) as old:
         old.executescript("""
+            CREATE TABLE opt_outs (sender TEXT PRIMARY KEY, since REAL NOT NULL);
             CREATE TABLE answered (message_sid TEXT PRIMARY KEY, twiml TEXT NOT NULL,
                                    at REAL NOT NULL);
             CREATE TABLE claimed (message_sid TEXT PRIMARY KEY, at REAL NOT NULL);
-            INSERT INTO answered VALUES ('SM1', '<Response/>', 1e10);""")
+            INSERT INTO opt_outs VALUES ('sms-abc', 1e9);
+            INSERT INTO answered VALUES ('SM1', '<Response>health data</Response>', 1e10);""")
     state = SmsState(path)
-    assert state.answer_for("SM1") == "<Response/>"
+    assert state.is_opted_out("sms-abc")
     assert state.claim("SM2", "sms-abc")
-    state.forget("sms-abc")
-    assert state.claim("SM2", "sms-abc")
+    with sqlite3.connect(path) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    assert "answered" not in tables and "opt_outs" not in tables
+    assert SmsState(path).is_opted_out("sms-abc")  # and again on the next start
 
 
 def test_a_flood_gets_one_warning_then_silence_until_it_stops():
