@@ -36,16 +36,19 @@ def test_two_servers_share_opt_outs_choices_and_answers(database):
     assert other.answer_for("SM-shared") == "<Response>x</Response>"
 
 
+def deliver(state: SmsState, sid: str, start: threading.Barrier, wins: list[bool]) -> None:
+    start.wait()
+    wins.append(state.claim(sid, "sms-b"))
+
+
 def test_one_message_id_is_claimed_once_whatever_the_race(database):
     servers = [SmsState(database) for _ in range(4)]
     for round_number in range(20):
-        wins, start = [], threading.Barrier(len(servers))
-
-        def deliver(state: SmsState, sid: str = f"SM-race-{round_number}") -> None:
-            start.wait()
-            wins.append(state.claim(sid, "sms-b"))
-
-        threads = [threading.Thread(target=deliver, args=(state,)) for state in servers]
+        wins: list[bool] = []
+        start = threading.Barrier(len(servers))
+        sid = f"SM-race-{round_number}"
+        threads = [threading.Thread(target=deliver, args=(state, sid, start, wins))
+                   for state in servers]
         for thread in threads:
             thread.start()
         for thread in threads:
