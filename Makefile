@@ -19,7 +19,7 @@ MODEL := models/spine-assistant.tar.gz
 SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE)
 
-.PHONY: help install lock spacy train run actions check review purge test-staff test lint validate unit conversations nlu-heldout triage fuzz e2e nginx postgres browser web-deps web-vendor test-browser bench clean
+.PHONY: help install lock spacy train run actions check review purge test-staff test lint validate unit conversations nlu-heldout triage fuzz e2e nginx postgres redis browser web-deps web-vendor test-browser bench clean
 
 help: ## List the entry points
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -89,7 +89,7 @@ triage: $(MODEL) ## Emergency/crisis guidance on the labelled triage sets over R
 fuzz: $(MODEL) ## Over 1,000 hostile inputs per channel against the real servers (part of e2e), figures printed
 	$(PY) -m pytest -s tests/test_fuzz.py
 
-e2e: $(MODEL) nginx postgres ## End-to-end: the real servers over REST, make run's processes, nginx in front
+e2e: $(MODEL) nginx postgres redis ## End-to-end: the real servers over REST, make run's processes, nginx in front
 	$(PY) -m pytest -m e2e
 
 # Installing Debian's nginx must not start its default site on port 80 of every interface:
@@ -107,6 +107,13 @@ postgres: ## Install Debian's PostgreSQL server for the shared-state tests, when
 	  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; \
 	    chmod +x /usr/sbin/policy-rc.d; created=1; fi; \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; status=$$?; \
+	  [ -z "$$created" ] || rm -f /usr/sbin/policy-rc.d; exit $$status; }
+
+redis: ## Install Debian's Redis server for the shared-state tests, when missing (needs root)
+	@command -v redis-server >/dev/null || { apt-get update && created=; \
+	  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; \
+	    chmod +x /usr/sbin/policy-rc.d; created=1; fi; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; status=$$?; \
 	  [ -z "$$created" ] || rm -f /usr/sbin/policy-rc.d; exit $$status; }
 
 browser: ## Install Debian's Chromium for the browser tests, when missing (needs root)

@@ -7,12 +7,16 @@ until the window has passed.
 
 Memory stays bounded however many senders a flood invents: each key keeps at most `limit + 1`
 times, and past `max_keys` keys the one seen longest ago is forgotten.
+
+With several Rasa servers (RATE_LIMIT_REDIS_URL set), every server counts in one Redis, so a
+client's limit is the same whichever server its messages reach (SharedRateLimiter).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
@@ -64,6 +68,49 @@ class RateLimiter:
         return len(self._seen)
 
 
+class SharedRateLimiter:
+    """The same limit, counted in Redis by every Rasa server: a window per key that starts with
+    its first message (INCR, then EXPIRE NX, in one round trip; Redis forgets the key when the
+    window ends, so memory is bounded by the keys of one window). If Redis cannot be reached,
+    messages are allowed (the patient is answered) and the error is logged once a minute."""
+
+    ALLOW, WARN, DROP = ALLOW, WARN, DROP
+
+    def __init__(self, client: Any, limit: int, window: float, prefix: str) -> None:
+        self.limit = limit
+        self.window = window
+        self._client = client
+        self._prefix = prefix
+        self._quiet_until = 0.0
+
+    def check(self, key: str) -> str:
+        name = f"rate:{self._prefix}:{key}"
+        try:
+            pipeline = self._client.pipeline()
+            pipeline.incr(name)
+            pipeline.expire(name, max(1, int(self.window)), nx=True)
+            count = pipeline.execute()[0]
+        except Exception as error:  # noqa: BLE001 - a limit must not silence the bot
+            if time.monotonic() >= self._quiet_until:
+                logger.error("Rate limits: Redis is unreachable (%s); allowing messages.",
+                             type(error).__name__)
+                self._quiet_until = time.monotonic() + 60
+            return ALLOW
+        if count <= self.limit:
+            return ALLOW
+        return WARN if count == self.limit + 1 else DROP
+
+
+def rate_limiter(limit: int, window: float, name: str) -> RateLimiter | SharedRateLimiter:
+    """The limit counted in Redis when RATE_LIMIT_REDIS_URL names one, else in this process."""
+    url = os.environ.get("RATE_LIMIT_REDIS_URL", "").strip()
+    if not url:
+        return RateLimiter(limit, window)
+    import redis  # installed with Rasa (its Redis lock store)
+    client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    return SharedRateLimiter(client, limit, window, name)
+
+
 def worst(*verdicts: str) -> str:
     """The strictest of several limits' verdicts."""
     for verdict in (DROP, WARN):
@@ -77,7 +124,8 @@ class ChannelLimits:
     address. `address` None means a request from this host itself that did not come through
     the reverse proxy (the practice's own tools): limited per sender only."""
 
-    def __init__(self, per_sender: RateLimiter, per_address: RateLimiter) -> None:
+    def __init__(self, per_sender: RateLimiter | SharedRateLimiter,
+                 per_address: RateLimiter | SharedRateLimiter) -> None:
         self.per_sender = per_sender
         self.per_address = per_address
 
@@ -86,10 +134,12 @@ class ChannelLimits:
                          sender_default: int, address_default: int) -> ChannelLimits:
         credentials = credentials or {}
         window = positive(channel, "rate_window_seconds", credentials, 60)
+        prefix = channel.lower().replace(" ", "-")
         return cls(
-            RateLimiter(positive(channel, "rate_limit", credentials, sender_default), window),
-            RateLimiter(positive(channel, "address_rate_limit", credentials, address_default),
-                        window),
+            rate_limiter(positive(channel, "rate_limit", credentials, sender_default), window,
+                         f"{prefix}:sender"),
+            rate_limiter(positive(channel, "address_rate_limit", credentials, address_default),
+                         window, f"{prefix}:address"),
         )
 
     @property

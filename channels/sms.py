@@ -43,7 +43,7 @@ from channels.limits import (
     too_many_reply,
 )
 from channels.privacy_notice import confirms_deletion, privacy_notice
-from channels.rate_limits import RateLimiter
+from channels.rate_limits import RateLimiter, SharedRateLimiter, rate_limiter
 from channels.sms_format import choice_reply, compose
 from channels.sms_state import SmsState
 from components.retention import PURGE_EVERY_SECONDS, retention_days
@@ -116,14 +116,13 @@ class SmsInput(InputChannel):
             # Several Rasa servers share one database (PostgreSQL): SMS_STATE_URL names it.
             state=SmsState(os.environ.get("SMS_STATE_URL", "").strip()
                            or state_dir / "sms.sqlite3"),
-            limiter=RateLimiter(
-                limit=rate_limit(os.environ.get("SMS_RATE_LIMIT", ""), credentials),
-                window=float(credentials.get("rate_window_seconds", 60)),
-            ),
+            limiter=rate_limiter(
+                rate_limit(os.environ.get("SMS_RATE_LIMIT", ""), credentials),
+                float(credentials.get("rate_window_seconds", 60)), "sms:sender"),
         )
 
     def __init__(self, auth_token: str | None, public_url: str | None, id_key: bytes,
-                 state: SmsState, limiter: RateLimiter) -> None:
+                 state: SmsState, limiter: RateLimiter | SharedRateLimiter) -> None:
         self.validator = RequestValidator(auth_token) if auth_token else None
         self.public_url = public_url
         self.id_key = id_key

@@ -48,9 +48,9 @@ from channels.rate_limits import (
     ALLOW,
     DROP,
     ChannelLimits,
-    RateLimiter,
     client_address,
     positive,
+    rate_limiter,
     worst,
 )
 from channels.widget_files import WidgetFile, load_widget_files
@@ -167,10 +167,10 @@ class WebChatInput(SocketIOInput):
                                                   DEFAULT_STATE_DIR / "web-session.key"))
         channel.limits = ChannelLimits.from_credentials(
             "Web chat", credentials, CONVERSATION_RATE_LIMIT, ADDRESS_RATE_LIMIT)
-        channel.connections = RateLimiter(
+        channel.connections = rate_limiter(
             positive("Web chat", "connection_rate_limit", credentials or {},
                      CONNECTION_RATE_LIMIT),
-            channel.limits.window)
+            channel.limits.window, "web-chat:connection")
         return channel
 
     def blueprint(

@@ -1,18 +1,22 @@
-"""The SMS channel's state in a shared PostgreSQL database (channels/sms_state.py), as several
-Rasa servers use it: what one server records, another sees, and the decisions that must hold
-across servers are each made once, however many ask at the same moment."""
+"""State shared by several Rasa servers, with the real services: the SMS channel's state in
+PostgreSQL (channels/sms_state.py) — what one server records, another sees, and the decisions
+that must hold across servers are each made once, however many ask at the same moment — and
+rate limits counted in Redis (channels/rate_limits.py)."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 
+from channels.rate_limits import ALLOW, DROP, WARN, SharedRateLimiter, rate_limiter
 from channels.sms_state import SmsState
 from tests.support.postgres import running_postgres
+from tests.support.redis_server import running_redis
 
-pytestmark = pytest.mark.e2e  # a real PostgreSQL server (make postgres installs it)
+pytestmark = pytest.mark.e2e  # real PostgreSQL and Redis servers (make postgres redis)
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +68,28 @@ def test_forgetting_a_number_keeps_its_opt_out_on_every_server(database):
     one.forget("sms-c")
     assert other.is_opted_out("sms-c") and other.choices_for("sms-c") == []
     assert other.first_message("sms-c")
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    with running_redis() as url:
+        yield url
+
+
+def test_rate_limits_are_counted_across_servers(redis_url, monkeypatch):
+    monkeypatch.setenv("RATE_LIMIT_REDIS_URL", redis_url)
+    one, other = (rate_limiter(3, 1, "test:sender") for _ in range(2))
+    assert isinstance(one, SharedRateLimiter)
+    verdicts = [server.check("sms-d") for server in (one, other, one, other, one, other)]
+    assert verdicts == [ALLOW, ALLOW, ALLOW, WARN, DROP, DROP]
+    assert one.check("sms-e") == ALLOW  # other senders are not affected
+    time.sleep(2.1)  # the window has passed
+    assert other.check("sms-d") == ALLOW
+
+
+def test_with_redis_unreachable_messages_are_allowed_and_it_is_logged(monkeypatch, caplog):
+    from tests.support.bot_servers import free_port
+    monkeypatch.setenv("RATE_LIMIT_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    limiter = rate_limiter(1, 60, "test:down")
+    assert [limiter.check("sms-f") for _ in range(3)] == [ALLOW] * 3
+    assert caplog.text.count("Redis is unreachable") == 1
