@@ -93,3 +93,31 @@ def test_with_redis_unreachable_messages_are_allowed_and_it_is_logged(monkeypatc
     limiter = rate_limiter(1, 60, "test:down")
     assert [limiter.check("sms-f") for _ in range(3)] == [ALLOW] * 3
     assert caplog.text.count("Redis is unreachable") == 1
+
+
+def test_turns_alternating_between_servers_keep_the_whole_conversation(database):
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from components.conversation_store import ConversationStore
+
+    # Two Rasa servers' stores on one PostgreSQL database, no memory of their own.
+    servers = [ConversationStore(Domain.empty(), dialect="postgresql", host="127.0.0.1",
+                                 port=int(database.rsplit(":", 1)[1].split("/")[0]),
+                                 username="postgres", db="postgres", cache_conversations=0)
+               for _ in range(2)]
+    questions = [f"question {number}" for number in range(8)]
+    for number, text in enumerate(questions):
+        store = servers[number % 2]
+        tracker = asyncio.run(store.retrieve("p-cluster")) or DialogueStateTracker(
+            "p-cluster", [])
+        for event in [UserUttered(text), ActionExecuted("utter_a"), BotUttered("answer"),
+                      ActionExecuted("action_listen")]:
+            tracker.update(event)
+        asyncio.run(store.save(tracker))
+    for store in servers:
+        tracker = asyncio.run(store.retrieve("p-cluster"))
+        assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == questions
