@@ -19,7 +19,7 @@ MODEL := models/spine-assistant.tar.gz
 SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE)
 
-.PHONY: help install lock spacy train run actions check review purge test-staff test lint validate unit conversations nlu-heldout triage fuzz e2e nginx postgres redis browser web-deps web-vendor test-browser bench clean
+.PHONY: help install lock spacy train run run-cluster actions check review purge test-staff test lint validate unit conversations nlu-heldout triage fuzz e2e nginx postgres redis browser web-deps web-vendor test-browser bench clean
 
 help: ## List the entry points
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ train: $(MODEL) ## Validate the data and train the model into models/
 
 run: $(MODEL) ## Start the bot on 127.0.0.1: Rasa server :5005, demo page :8080 (and its helpers); Ctrl-C stops all
 	services/run.sh $(MODEL)
+
+run-cluster: $(MODEL) postgres redis nginx ## Several Rasa servers (REPLICAS, 2) on PostgreSQL and Redis behind nginx on 127.0.0.1:CLUSTER_PORT (8000); Ctrl-C stops all
+	$(PY) -m services.cluster $(MODEL)
 
 actions: $(VENV)/.installed ## Start only the action server (where endpoints.yml says: 127.0.0.1:5055)
 	$(PY) -m services.action_server

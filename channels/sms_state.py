@@ -62,7 +62,10 @@ def engine_for(location: Path | str) -> sa.engine.Engine:
 class SmsState:
     def __init__(self, location: Path | str) -> None:
         self.engine = engine_for(location)
-        metadata.create_all(self.engine)
+        try:
+            metadata.create_all(self.engine)
+        except sa.exc.DBAPIError:  # another server created them at the same moment
+            metadata.create_all(self.engine)
         self._insert = postgresql.insert if self.engine.dialect.name == "postgresql" \
             else sqlite.insert
         self._copy_old_opt_outs()

@@ -1,0 +1,335 @@
+"""Several Rasa servers behind nginx, on Rasa's own scale-out parts: `make run-cluster`.
+
+    PostgreSQL   conversations (Rasa's SQL tracker store) and the SMS channel's state
+    Redis        Rasa's lock store (one server handles a conversation at a time), rate limits
+    REPLICAS     Rasa servers (default 2), each with its own action server
+    model server one, polled by every Rasa server: `make train` reaches them all
+    nginx        one port (CLUSTER_PORT, default 8000) on 127.0.0.1; socket.io sticky by
+                 client address (a socket's polling and WebSocket requests reach one server),
+                 REST and SMS spread over all servers
+
+All on loopback, from Debian's packages, with their data and generated secrets under
+state/cluster/ (owner-only). The servers' runtime is endpoints.yml's, with only what a
+cluster changes: the tracker store's database (PostgreSQL, no memory of its own:
+`cache_conversations: 0`), the lock store (Redis) and each helper's port. Ctrl-C stops all.
+`make run` stays the single-host bot (one Rasa server, SQLite).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+STARTUP_SECONDS = 180
+DATABASE = "spine"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def secret(path: Path) -> str:
+    """A random secret kept in `path` (owner-only), the same at every start."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(24))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def wait_for(ready, process: subprocess.Popen, what: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not ready():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start; its log:\n{log.read_text()[-2000:]}")
+        time.sleep(0.3)
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status < 500
+    except OSError:
+        return False
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass
+class Cluster:
+    url: str
+    rasa_urls: list[str]
+    database_url: str
+    redis_url: str
+    folder: Path
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+
+class Postgres:
+    """Debian's PostgreSQL server, its data in `folder`, password authentication only."""
+
+    def __init__(self, folder: Path, port: int, secrets_folder: Path) -> None:
+        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                          key=lambda path: int(path.parent.parent.name))
+        if not versions:
+            raise RuntimeError("PostgreSQL's server is not installed: run `make postgres`.")
+        self.programs, self.folder, self.port = versions[-1].parent, folder, port
+        self.owner = "postgres" if os.geteuid() == 0 else None  # it refuses to run as root
+        self.password = secret(secrets_folder / "postgres.password")
+
+    def _as_owner(self, command: list[str]) -> list[str]:
+        return ["runuser", "-u", self.owner, "--", *command] if self.owner else command
+
+    def start(self) -> None:
+        data = self.folder / "data"
+        if not data.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            password_file = self.folder / "initial-password"
+            password_file.write_text(self.password)
+            if self.owner:
+                user = pwd.getpwnam(self.owner)
+                for path in (self.folder, password_file):
+                    os.chown(path, user.pw_uid, user.pw_gid)
+            subprocess.run(self._as_owner([
+                str(self.programs / "initdb"), "-D", str(data), "-U", "postgres",
+                "-A", "scram-sha-256", f"--pwfile={password_file}"]),
+                check=True, capture_output=True)
+            password_file.unlink()
+        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} "
+                   f"-c unix_socket_directories={self.folder}")
+        subprocess.run(self._as_owner([str(self.programs / "pg_ctl"), "-D", str(data), "-o",
+                                       options, "-l", str(self.folder / "postgres.log"),
+                                       "-w", "start"]), check=True, capture_output=True)
+        self._create_database()
+
+    def _create_database(self) -> None:
+        """The database and its tables, before any Rasa server starts: servers starting
+        together would each try to create them."""
+        import sqlalchemy as sa
+        from rasa.core.tracker_store import SQLTrackerStore
+
+        from channels.sms_state import SmsState
+        engine = sa.create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                        {"n": DATABASE}).scalar()
+            if not exists:
+                connection.execute(sa.text(f"CREATE DATABASE {DATABASE}"))
+        engine.dispose()
+        SQLTrackerStore(dialect="postgresql", host="127.0.0.1", port=self.port, db=DATABASE,
+                        username="postgres", password=self.password).engine.dispose()
+        SmsState(self.url()).close()
+
+    def url(self, database: str = DATABASE) -> str:
+        return f"postgresql://postgres:{self.password}@127.0.0.1:{self.port}/{database}"
+
+    def stop(self) -> None:
+        subprocess.run(self._as_owner([str(self.programs / "pg_ctl"), "-D",
+                                       str(self.folder / "data"), "-m", "fast", "-w", "stop"]),
+                       capture_output=True)
+
+
+def nginx_site(port: int, rasa_ports: list[int], folder: Path) -> str:
+    servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;"
+                        for p in rasa_ports)
+    # Run by root (a development machine), the workers must reach this folder too.
+    user = "user root;" if os.geteuid() == 0 else ""
+    return f"""
+{user}
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {folder}/body;
+  proxy_temp_path {folder}/proxy;
+  fastcgi_temp_path {folder}/fastcgi;
+  uwsgi_temp_path {folder}/uwsgi;
+  scgi_temp_path {folder}/scgi;
+  upstream spine_rasa {{
+{servers}
+  }}
+  # A socket's requests all reach one server (socket.io keeps its session there).
+  upstream spine_rasa_sticky {{
+    hash $remote_addr consistent;
+{servers}
+  }}
+  map $http_upgrade $spine_connection {{ default upgrade; "" ""; }}
+  server {{
+    listen 127.0.0.1:{port};
+    client_max_body_size 16k;
+    proxy_http_version 1.1;
+    proxy_set_header Host $host;
+    proxy_set_header X-Forwarded-For $remote_addr;
+    proxy_set_header Upgrade $http_upgrade;
+    proxy_set_header Connection $spine_connection;
+    proxy_read_timeout 30s;
+    # A server that is down or stopping: the request goes to the next one.
+    proxy_next_upstream error timeout http_502 http_503;
+    location = /webhooks/rest/webhook {{ proxy_pass http://spine_rasa; }}
+    location = /webhooks/sms/webhook {{ proxy_pass http://spine_rasa; }}
+    location /socket.io/ {{ proxy_pass http://spine_rasa_sticky; proxy_read_timeout 120s; }}
+    location /widget/ {{ proxy_pass http://spine_rasa; }}
+    location / {{ return 404; }}
+  }}
+}}
+"""
+
+
+def endpoints_for(replica: int, action_port: int, postgres: Postgres, redis_port: int,
+                  redis_password: str, model_url: str | None, folder: Path) -> Path:
+    """endpoints.yml, with what a cluster changes (see the module's docstring)."""
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
+    if model_url:
+        endpoints["models"]["url"] = model_url
+    else:
+        endpoints.pop("models", None)
+    endpoints["tracker_store"].update(dialect="postgresql", url="127.0.0.1",
+                                      port=postgres.port, db=DATABASE, username="postgres",
+                                      password=postgres.password, cache_conversations=0)
+    endpoints["lock_store"] = {"type": "redis", "url": "127.0.0.1", "port": redis_port,
+                               "password": redis_password, "db": 1}
+    path = folder / f"endpoints-{replica}.yml"
+    path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+    path.chmod(0o600)  # it holds the database's password
+    return path
+
+
+def start(command: list[str], log: Path, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
+                            stdout=log.open("w"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def postgres_home() -> Path:
+    """Where PostgreSQL keeps the cluster's data. PostgreSQL refuses to run as root; run by
+    root, it runs as Debian's `postgres` user, which cannot enter state/ (0700): its data then
+    lives in that user's own home, as Debian's own clusters do."""
+    if os.geteuid() == 0:
+        return Path(pwd.getpwnam("postgres").pw_dir) / "spine-assistant-cluster"
+    return ROOT / "state" / "cluster" / "postgres"
+
+
+@contextlib.contextmanager
+def running_cluster(model: Path, replicas: int = 2, port: int = 8000,
+                    folder: Path = ROOT / "state" / "cluster",
+                    postgres_folder: Path | None = None,
+                    model_server: bool = True) -> Iterator[Cluster]:
+    old_umask = os.umask(0o077)
+    folder.mkdir(parents=True, exist_ok=True)
+    logs = folder / "logs"
+    logs.mkdir(exist_ok=True)
+    postgres = Postgres(postgres_folder or postgres_home(), free_port(), folder)
+    redis_port, redis_password = free_port(), secret(folder / "redis.password")
+    processes: dict[str, subprocess.Popen] = {}
+    postgres_started = False
+    try:
+        postgres.start()
+        postgres_started = True
+        redis_config = folder / "redis.conf"
+        redis_config.write_text(f"bind 127.0.0.1\nport {redis_port}\nrequirepass "
+                                f"{redis_password}\nsave \"\"\nappendonly no\ndir {folder}\n")
+        processes["redis"] = start([shutil.which("redis-server") or "redis-server",
+                                    str(redis_config)], logs / "redis.log")
+        wait_for(lambda: listening(redis_port), processes["redis"], "Redis", logs / "redis.log")
+        redis_url = f"redis://:{redis_password}@127.0.0.1:{redis_port}/0"
+        model_url = None
+        if model_server:
+            model_port = free_port()
+            model_url = f"http://127.0.0.1:{model_port}/{model.name}"
+            processes["models"] = start([sys.executable, "-c", (
+                "import sys; from pathlib import Path; from services import model_server; "
+                f"model_server.make_server(Path({str(model.parent)!r}), {model_port}, "
+                "host='127.0.0.1').serve_forever()")], logs / "model-server.log")
+        env = {"PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
+               "TF_CPP_MIN_LOG_LEVEL": "2", "SMS_STATE_URL": postgres.url(),
+               "RATE_LIMIT_REDIS_URL": redis_url}
+        rasa_ports = []
+        for replica in range(replicas):
+            action_port, rasa_port = free_port(), free_port()
+            rasa_ports.append(rasa_port)
+            processes[f"actions-{replica}"] = start(
+                [sys.executable, "-m", "services.action_server", "--port", str(action_port)],
+                logs / f"action-server-{replica}.log", env)
+            endpoints = endpoints_for(replica, action_port, postgres, redis_port,
+                                      redis_password, model_url, folder)
+            processes[f"rasa-{replica}"] = start(
+                [str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model),
+                 "--interface", "127.0.0.1", "--port", str(rasa_port), "--endpoints",
+                 str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
+                logs / f"rasa-server-{replica}.log", env)
+        for replica, rasa_port in enumerate(rasa_ports):
+            wait_for(lambda p=rasa_port: answers(f"http://127.0.0.1:{p}/"),
+                     processes[f"rasa-{replica}"], f"Rasa server {replica}",
+                     logs / f"rasa-server-{replica}.log")
+        nginx_folder = folder / "nginx"
+        nginx_folder.mkdir(exist_ok=True)
+        site = nginx_folder / "nginx.conf"
+        site.write_text(nginx_site(port, rasa_ports, nginx_folder))
+        processes["nginx"] = start([shutil.which("nginx") or "/usr/sbin/nginx", "-c",
+                                    str(site), "-g", "daemon off;"], logs / "nginx.log")
+        wait_for(lambda: listening(port), processes["nginx"], "nginx", logs / "nginx.log")
+        yield Cluster(f"http://127.0.0.1:{port}", [f"http://127.0.0.1:{p}" for p in rasa_ports],
+                      postgres.url(), redis_url, folder, processes)
+    finally:
+        for process in reversed(list(processes.values())):
+            stop(process)
+        if postgres_started:
+            postgres.stop()
+        os.umask(old_umask)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", type=Path)
+    args = parser.parse_args(argv)
+    replicas = int(os.environ.get("REPLICAS", "2") or 2)
+    port = int(os.environ.get("CLUSTER_PORT", "8000") or 8000)
+    with running_cluster(args.model, replicas, port) as cluster:
+        print(f"The bot answers on {cluster.url} (REST /webhooks/rest/webhook, socket.io, "
+              f"SMS /webhooks/sms/webhook) from {replicas} Rasa servers; Ctrl-C stops all.",
+              flush=True)
+        try:
+            while all(p.poll() is None for p in cluster.processes.values()):
+                time.sleep(1)
+            print("A process stopped; stopping the cluster.", file=sys.stderr)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    sys.exit(main())

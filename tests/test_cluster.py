@@ -1,0 +1,113 @@
+"""The cluster (services/cluster.py, `make run-cluster`) with its real parts: PostgreSQL, Redis,
+two Rasa servers with their action servers, nginx in front on one port. A conversation whose
+turns land on different servers keeps its context; a STOP received by one server is honoured
+by the other; one SMS delivered to both at once is answered once."""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import tempfile
+import threading
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from services.cluster import free_port, running_cluster
+from tests.conftest import MODEL
+from tests.test_sms_webhook import TOKEN, SmsGateway
+
+pytestmark = pytest.mark.e2e
+
+
+def send(url: str, sender: str, message: str) -> str:
+    request = urllib.request.Request(
+        f"{url}/webhooks/rest/webhook", data=json.dumps(
+            {"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return " ".join(m.get("text") or "" for m in json.load(response))
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory) -> Iterator:
+    assert MODEL.exists(), f"{MODEL} is missing: run `make train` first"
+    folder = tmp_path_factory.mktemp("cluster")
+    postgres_folder = Path(tempfile.mkdtemp(prefix="cluster-pg-"))
+    if os.geteuid() == 0:
+        user = pwd.getpwnam("postgres")
+        os.chown(postgres_folder, user.pw_uid, user.pw_gid)
+    port = free_port()
+    # The SMS webhook's signatures are checked against the URL the gateway calls: nginx's.
+    os.environ.update({"TWILIO_AUTH_TOKEN": TOKEN, "SMS_ID_KEY": "7e" * 32,
+                       "SMS_PUBLIC_URL": f"http://127.0.0.1:{port}/webhooks/sms/webhook"})
+    try:
+        with running_cluster(MODEL, replicas=2, port=port, folder=folder,
+                             postgres_folder=postgres_folder, model_server=False) as running:
+            yield running
+    finally:
+        for name in ("TWILIO_AUTH_TOKEN", "SMS_ID_KEY", "SMS_PUBLIC_URL"):
+            os.environ.pop(name, None)
+
+
+def test_turns_on_different_servers_keep_the_context(cluster):
+    first, second = cluster.rasa_urls
+    sender = f"rest-{uuid.uuid4().hex[:8]}"
+    assert "MIG-LIF" in send(first, sender, "what is MIG-LIF?")
+    # "its" is MIG-LIF's, though this server never saw the first question.
+    assert "MIG-LIF" in send(second, sender, "what are its benefits?")
+    assert "MIG-LIF" in send(cluster.url, sender, "is it less painful?")
+    engine = sa.create_engine(cluster.database_url)
+    with engine.connect() as connection:
+        texts = [row[0] for row in connection.execute(sa.text(
+            "SELECT data::json->>'text' FROM events WHERE sender_id = :s AND type_name = 'user' "
+            "ORDER BY id"), {"s": sender})]
+    engine.dispose()
+    assert texts == ["what is MIG-LIF?", "what are its benefits?", "is it less painful?"]
+
+
+def test_a_stop_on_one_server_is_honoured_by_the_other(cluster):
+    number = f"+1501555{uuid.uuid4().int % 10000:04d}"
+    assert "START" in sms(cluster.rasa_urls[0], cluster.url, "STOP", number)[0]
+    assert sms(cluster.rasa_urls[1], cluster.url, "what is MIG-LIF?", number) == []
+    assert "You can text us again" in sms(cluster.rasa_urls[1], cluster.url, "START", number)[0]
+    assert "MIG-LIF" in sms(cluster.rasa_urls[0], cluster.url, "what is MIG-LIF?", number)[0]
+
+
+def sms(server: str, public: str, body: str, number: str, sid: str | None = None) -> list[str]:
+    """A text posted to one server directly, signed for the public URL."""
+    gateway = SmsGateway(public)
+    params = {"From": number, "To": "+15016610077", "Body": body,
+              "MessageSid": sid or f"SM{uuid.uuid4().hex}", "AccountSid": "AC123"}
+    signature = gateway.validator.compute_signature(gateway.url, params)
+    gateway.url = f"{server}/webhooks/sms/webhook"
+    return gateway.post(params, signature=signature)[1]
+
+
+def test_one_message_delivered_to_both_servers_at_once_is_answered_once(cluster):
+    number, sid = f"+1501555{uuid.uuid4().int % 10000:04d}", f"SM{uuid.uuid4().hex}"
+    replies: list[list[str]] = []
+    start = threading.Barrier(2)
+
+    def deliver(server: str) -> None:
+        start.wait()
+        replies.append(sms(server, cluster.url, "how long is recovery?", number, sid))
+
+    threads = [threading.Thread(target=deliver, args=(url,)) for url in cluster.rasa_urls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(replies) == 2 and replies[0] == replies[1]  # the same TwiML, asked once
+    engine = sa.create_engine(cluster.database_url)
+    with engine.connect() as connection:
+        asked = connection.execute(sa.text(
+            "SELECT COUNT(*) FROM events WHERE type_name = 'user' AND "
+            "data::json->>'text' = 'how long is recovery?' AND sender_id LIKE 'sms-%'")).scalar()
+    engine.dispose()
+    assert asked == 1
