@@ -21,7 +21,14 @@ from rasa.core.tracker_store import SQLTrackerStore
 from sanic import Sanic
 from sanic.exceptions import SanicException
 
-from channels import action_failures, action_validation, graph_runner, model_swap, rule_lookups
+from channels import (
+    action_failures,
+    action_validation,
+    graph_runner,
+    log_privacy,
+    model_swap,
+    rule_lookups,
+)
 from components.event_writer import database_reason
 from components.retention import PURGE_EVERY_SECONDS, purge_conversations, retention_days
 
@@ -51,6 +58,7 @@ def configure(app: Sanic) -> None:
     model_swap.install()
     action_validation.install()
     action_failures.install()
+    log_privacy.install()
     graph_runner.install()
     rule_lookups.install()
     app.register_listener(warn_if_listening_on_every_interface, "before_server_start")

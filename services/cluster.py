@@ -150,7 +150,7 @@ class Postgres:
 
 
 def nginx_site(port: int, rasa_ports: list[int], folder: Path) -> str:
-    servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;"
+    servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=3 fail_timeout=5s;"
                         for p in rasa_ports)
     # Run by root (a development machine), the workers must reach this folder too.
     user = "user root;" if os.geteuid() == 0 else ""
@@ -275,7 +275,11 @@ def running_cluster(model: Path, replicas: int = 2, port: int = 8000,
                 "host='127.0.0.1').serve_forever()")], logs / "model-server.log")
         env = {"PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
                "TF_CPP_MIN_LOG_LEVEL": "2", "SMS_STATE_URL": postgres.url(),
-               "RATE_LIMIT_REDIS_URL": redis_url}
+               "RATE_LIMIT_REDIS_URL": redis_url,
+               # A server killed mid-turn leaves its conversations locked in Redis until the
+               # lock expires (Rasa's default: 60 s, longer than nginx or Twilio wait). A turn
+               # takes well under a second (a custom action gives up at 2.5 s).
+               "TICKET_LOCK_LIFETIME": os.environ.get("TICKET_LOCK_LIFETIME", "10")}
         rasa_ports = []
         for replica in range(replicas):
             action_port, rasa_port = free_port(), free_port()
