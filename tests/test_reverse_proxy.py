@@ -134,11 +134,16 @@ def converse_over_socketio(proxy, origin: str, message: str) -> list[str]:
         assert client.transport() == "websocket"
         client.emit("session_request", {"session_id": uuid.uuid4().hex})
         assert confirmed.wait(20), "no session_confirm"
+        # A new conversation opens with the privacy notice; the answer comes after it.
+        deadline = time.monotonic() + 20
+        while not answers and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert answers and "automated assistant" in answers[0], answers
         client.emit("user_uttered", {"message": message, "session_id": session[0]})
         deadline = time.monotonic() + 60
-        while not answers and time.monotonic() < deadline:
+        while len(answers) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
-        return answers
+        return answers[1:]
     finally:
         client.disconnect()
 
