@@ -6,8 +6,9 @@ conversations (channels/model_swap.py), the action server's answers checked with
 rebuilding a validator each time (channels/action_validation.py), the model's graph run in
 order without dask's scheduler (channels/graph_runner.py), the rule policy's look-up by
 text skipped when no rule has text (channels/rule_lookups.py), an answer within seconds when
-a custom action fails (channels/action_failures.py), and old conversations deleted every hour
-(components/retention.py).
+a custom action fails (channels/action_failures.py), no traceback locals in the logs
+(channels/log_privacy.py), a conversation never left locked by expired tickets
+(channels/lock_tickets.py), and old conversations deleted every hour (components/retention.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from channels import (
     action_failures,
     action_validation,
     graph_runner,
+    lock_tickets,
     log_privacy,
     model_swap,
     rule_lookups,
@@ -59,6 +61,7 @@ def configure(app: Sanic) -> None:
     action_validation.install()
     action_failures.install()
     log_privacy.install()
+    lock_tickets.install()
     graph_runner.install()
     rule_lookups.install()
     app.register_listener(warn_if_listening_on_every_interface, "before_server_start")
