@@ -83,6 +83,23 @@ class Cluster:
     redis_url: str
     folder: Path
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    postgres: Postgres | None = None
+
+    def restart_redis(self) -> None:
+        """Redis stopped and started again on its port (its locks and counters are gone)."""
+        old = self.processes["redis"]
+        stop(old)
+        self.processes["redis"] = subprocess.Popen(
+            old.args, cwd=ROOT, stdout=(self.folder / "logs" / "redis.log").open("a"),
+            stderr=subprocess.STDOUT, start_new_session=True)
+        port = int(self.redis_url.rsplit(":", 1)[1].split("/")[0])
+        wait_for(lambda: listening(port), self.processes["redis"], "Redis",
+                 self.folder / "logs" / "redis.log")
+
+    def restart_postgres(self) -> None:
+        assert self.postgres is not None
+        self.postgres.stop()
+        self.postgres.start()
 
 
 class Postgres:
@@ -306,7 +323,7 @@ def running_cluster(model: Path, replicas: int = 2, port: int = 8000,
                                     str(site), "-g", "daemon off;"], logs / "nginx.log")
         wait_for(lambda: listening(port), processes["nginx"], "nginx", logs / "nginx.log")
         yield Cluster(f"http://127.0.0.1:{port}", [f"http://127.0.0.1:{p}" for p in rasa_ports],
-                      postgres.url(), redis_url, folder, processes)
+                      postgres.url(), redis_url, folder, processes, postgres)
     finally:
         for process in reversed(list(processes.values())):
             stop(process)

@@ -223,3 +223,52 @@ def test_a_server_killed_during_a_load_loses_nothing_stored(cluster):
         said = answered.get(sender, [])
         assert all(texts.count(text) == 1 for text in said), (sender, texts)
         assert [text for text in texts if text in said] == said, (sender, texts)
+
+
+def answered_within(seconds: float, ask) -> int:
+    """How many tries it took until `ask()` got an answer (fails after `seconds`)."""
+    deadline, tries = time.monotonic() + seconds, 0
+    while True:
+        tries += 1
+        try:
+            if ask().strip():
+                return tries
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "the bot did not recover"
+        time.sleep(0.5)
+
+
+def test_the_bot_recovers_by_itself_when_redis_restarts(cluster):
+    sender = f"rest-{uuid.uuid4().hex[:8]}"
+    assert "MIG-LIF" in send_from("127.0.3.1", cluster.url, sender, "what is MIG-LIF?")
+    cluster.restart_redis()
+    tries = answered_within(30, lambda: send_from("127.0.3.1", cluster.url, sender,
+                                                  "what are its benefits?"))
+    print(f"answered again after {tries} tries")
+    # The conversation kept its context: it lives in PostgreSQL, not in Redis.
+    assert "MIG-LIF" in send_from("127.0.3.1", cluster.url, sender, "is it less painful?")
+
+
+def test_the_bot_recovers_by_itself_when_postgresql_restarts(cluster):
+    sender = f"rest-{uuid.uuid4().hex[:8]}"
+    assert "MIG-LIF" in send_from("127.0.3.2", cluster.url, sender, "what is MIG-LIF?")
+    cluster.restart_postgres()
+    tries = answered_within(30, lambda: send_from("127.0.3.2", cluster.url, sender,
+                                                  "how long is recovery?"))
+    print(f"answered again after {tries} tries")
+    for _ in range(4):  # every server's stale connections replaced
+        assert send_from("127.0.3.2", cluster.url, sender, "what is MISS?").strip()
+    # Nothing answered was lost: the turn that met the restart is stored too (the writer
+    # tried again).
+    assert wait_stored(cluster, sender, "what is MISS?", 4)
+    assert wait_stored(cluster, sender, "how long is recovery?", 1)
+
+
+def wait_stored(cluster, sender: str, text: str, count: int) -> bool:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if stored_user_texts(cluster, [sender]).get(sender, []).count(text) == count:
+            return True
+        time.sleep(0.5)
+    return False
