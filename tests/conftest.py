@@ -89,3 +89,11 @@ def output_dir() -> Path:
     """tests/output/: what tests leave for people to look at (screenshots, figures)."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
     return OUTPUT
+
+
+@pytest.fixture(scope="module")
+def action_url() -> Iterator[str]:
+    """The real action server's webhook, for an agent loaded in the test's own process."""
+    from tests.support.bot_servers import running_action_server
+    with running_action_server() as (url, _pid, _log):
+        yield f"{url}/webhook"

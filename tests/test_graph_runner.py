@@ -4,7 +4,6 @@ gives, on the trained model: the same parse of every message, the same conversat
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 import yaml
@@ -17,7 +16,6 @@ from rasa.utils.endpoints import EndpointConfig
 import channels.graph_runner
 from channels.graph_runner import SequentialGraphRunner
 from tests.conftest import MODEL, ROOT
-from tests.support.bot_servers import running_action_server
 from tests.support.in_process_bot import turns
 
 pytestmark = pytest.mark.e2e  # needs the trained model
@@ -25,12 +23,6 @@ pytestmark = pytest.mark.e2e  # needs the trained model
 CONVERSATION = ["hi", "what is MIG-LIF", "what are its benefits", "how long is recovery",
                 "do you treat scoliosis", "the the the", "I can't feel my legs and can't pee",
                 "do you offer telehealth", "how much does it cost", "thanks"]
-
-
-@pytest.fixture(scope="module")
-def action_url() -> Iterator[str]:
-    with running_action_server() as (url, _pid, _log):
-        yield f"{url}/webhook"
 
 
 def agent(runner: type, action_url: str, monkeypatch: pytest.MonkeyPatch) -> Agent:

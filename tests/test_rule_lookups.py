@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from rasa.core.agent import Agent
 from rasa.core.policies.rule_policy import RulePolicy
@@ -12,7 +10,6 @@ from rasa.utils.endpoints import EndpointConfig
 
 from channels import rule_lookups
 from tests.conftest import MODEL
-from tests.support.bot_servers import running_action_server
 from tests.support.in_process_bot import turns
 
 pytestmark = pytest.mark.e2e  # needs the trained model
@@ -20,12 +17,6 @@ pytestmark = pytest.mark.e2e  # needs the trained model
 CONVERSATION = ["hello", "what is minimally invasive spine surgery", "benefits?",
                 "what about MIG-LIF", "is it less painful", "do you offer telehealth",
                 "asdfgh", "I have a fever after my surgery and the wound is draining", "bye"]
-
-
-@pytest.fixture(scope="module")
-def action_url() -> Iterator[str]:
-    with running_action_server() as (url, _pid, _log):
-        yield f"{url}/webhook"
 
 
 def conversation(action_url: str, monkeypatch: pytest.MonkeyPatch, skip_text: bool) -> list:
