@@ -19,12 +19,14 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
 from services.cluster import free_port, running_cluster
 from tests.conftest import MODEL
+from tests.support.web_chat import Chat
 from tests.test_sms_webhook import TOKEN, SmsGateway
 
 pytestmark = pytest.mark.e2e
@@ -74,6 +76,21 @@ def test_turns_on_different_servers_keep_the_context(cluster):
             "ORDER BY id"), {"s": sender})]
     engine.dispose()
     assert texts == ["what is MIG-LIF?", "what are its benefits?", "is it less painful?"]
+
+
+def test_the_cluster_answers_on_one_port_over_rest_socketio_and_sms(cluster):
+    assert "MIG-LIF" in send(cluster.url, f"rest-{uuid.uuid4().hex[:8]}", "what is MIG-LIF?")
+    chat = Chat(SimpleNamespace(rasa_url=cluster.url))  # through nginx, sticky per address
+    try:
+        assert chat.notice and "911" in chat.notice
+        assert "two weeks" in " ".join(chat.ask("how long is recovery?"))
+        assert "six to eight weeks" in " ".join(chat.ask("and with open surgery?"))
+    finally:
+        chat.close()
+    gateway = SmsGateway(cluster.url)  # signed for, and posted to, nginx's URL
+    status, messages = gateway.text("what is MIG-LIF?",
+                                    sender=f"+1501555{uuid.uuid4().int % 10000:04d}")
+    assert status == 200 and "MIG-LIF" in messages[0]
 
 
 def test_a_stop_on_one_server_is_honoured_by_the_other(cluster):
