@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from services.cluster import free_port, running_cluster
 from tests.conftest import MODEL
 from tests.support.web_chat import Chat
-from tests.test_sms_webhook import TOKEN, SmsGateway
+from tests.test_sms_webhook import TOKEN, SmsGateway, new_patient
 
 pytestmark = pytest.mark.e2e
 
@@ -89,12 +89,12 @@ def test_the_cluster_answers_on_one_port_over_rest_socketio_and_sms(cluster):
         chat.close()
     gateway = SmsGateway(cluster.url)  # signed for, and posted to, nginx's URL
     status, messages = gateway.text("what is MIG-LIF?",
-                                    sender=f"+1501555{uuid.uuid4().int % 10000:04d}")
+                                    sender=new_patient())
     assert status == 200 and "MIG-LIF" in messages[0]
 
 
 def test_a_stop_on_one_server_is_honoured_by_the_other(cluster):
-    number = f"+1501555{uuid.uuid4().int % 10000:04d}"
+    number = new_patient()
     assert "START" in sms(cluster.rasa_urls[0], cluster.url, "STOP", number)[0]
     assert sms(cluster.rasa_urls[1], cluster.url, "what is MIG-LIF?", number) == []
     assert "You can text us again" in sms(cluster.rasa_urls[1], cluster.url, "START", number)[0]
@@ -112,7 +112,7 @@ def sms(server: str, public: str, body: str, number: str, sid: str | None = None
 
 
 def test_one_message_delivered_to_both_servers_at_once_is_answered_once(cluster):
-    number, sid = f"+1501555{uuid.uuid4().int % 10000:04d}", f"SM{uuid.uuid4().hex}"
+    number, sid = new_patient(), f"SM{uuid.uuid4().hex}"
     replies: list[list[str]] = []
     start = threading.Barrier(2)
 

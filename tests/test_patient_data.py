@@ -21,7 +21,7 @@ from practice.facts import practice_phone
 from tests.conftest import MODEL
 from tests.support.bot_servers import free_port, running_bot, wait_until
 from tests.support.web_chat import Chat
-from tests.test_sms_webhook import TOKEN, SmsGateway, sms_env
+from tests.test_sms_webhook import TOKEN, SmsGateway, new_patient, sms_env
 
 pytestmark = pytest.mark.e2e
 
@@ -81,7 +81,7 @@ def test_saying_no_keeps_the_conversation(bot):
 
 
 def test_forget_me_by_sms_keyword_clears_the_number_but_not_its_opt_out(bot):
-    gateway, number = SmsGateway(bot.rasa_url), f"+1501555{uuid.uuid4().int % 10000:04d}"
+    gateway, number = SmsGateway(bot.rasa_url), new_patient()
     status, first = gateway.text("what is MIG-LIF?", sender=number)
     # The answer first, then once per conversation what the bot is and what not to share.
     assert status == 200 and len(first) == 2 and "MIG-LIF" in first[0]
