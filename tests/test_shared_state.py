@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from channels.rate_limits import ALLOW, DROP, WARN, SharedRateLimiter, rate_limiter
 from channels.sms_state import SmsState
@@ -105,9 +106,10 @@ def test_turns_alternating_between_servers_keep_the_whole_conversation(database)
     from components.conversation_store import ConversationStore
 
     # Two Rasa servers' stores on one PostgreSQL database, no memory of their own.
-    servers = [ConversationStore(Domain.empty(), dialect="postgresql", host="127.0.0.1",
-                                 port=int(database.rsplit(":", 1)[1].split("/")[0]),
-                                 username="postgres", db="postgres", cache_conversations=0)
+    url = make_url(database)
+    servers = [ConversationStore(Domain.empty(), dialect="postgresql", host=url.host,
+                                 port=url.port, username=url.username, password=url.password,
+                                 db=url.database, cache_conversations=0)
                for _ in range(2)]
     questions = [f"question {number}" for number in range(8)]
     for number, text in enumerate(questions):
