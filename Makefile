@@ -19,7 +19,7 @@ MODEL := models/spine-assistant.tar.gz
 SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE)
 
-.PHONY: help install lock spacy train run run-cluster actions check review purge test-staff test lint validate unit conversations nlu-heldout triage fuzz e2e nginx postgres redis browser web-deps web-vendor test-browser bench clean
+.PHONY: help install lock spacy train run run-cluster actions check review purge test-staff test lint validate unit conversations nlu-heldout triage fuzz e2e nginx postgres redis browser web-deps web-vendor test-browser bench bench-cluster clean
 
 help: ## List the entry points
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -141,6 +141,9 @@ test: lint validate unit conversations nlu-heldout triage e2e test-browser test-
 
 bench: $(MODEL) ## Reply latency and server memory, printed
 	$(PY) -m scripts.benchmark
+
+bench-cluster: $(MODEL) postgres redis nginx ## Throughput and latency: one host, and the cluster with 1 and 2 Rasa servers, printed
+	$(PY) -m scripts.cluster_benchmark
 
 clean: ## Remove the model, the spaCy pipeline and test results (not .venv, web/node_modules)
 	rm -rf models results tests/output

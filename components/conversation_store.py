@@ -15,10 +15,13 @@ thread (a slow read delays that conversation, not the others), after its waiting
 exit the writer writes what is left; a server killed outright (kill -9, power cut) loses at
 most the turns of its last moments.
 
-With several Rasa servers sharing one database, leave `cache_conversations` at 0: each message
-is then read from the database and its events written before the reply (another server may
-have answered the last message, and will read this one); a write the database refuses is
-handed to the writer thread to try again.
+With several Rasa servers sharing one database, leave `cache_conversations` at 0: another
+server may have answered the last message, and will read this one. Each turn's events are then
+written before the reply (a write the database refuses is handed to the writer thread to try
+again), and a conversation this server last read or wrote is taken from memory only if the
+database holds nothing newer: one indexed query for the conversation's newest event id (ids
+only grow; PostgreSQL's sequence never hands one out twice) instead of reading and replaying
+every event.
 
 "Forget me": when the bot sends a message whose custom payload says `conversation_deleted`
 (the response utter_conversation_deleted, data/topics/privacy.yml), the conversation's
@@ -47,6 +50,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -108,8 +112,12 @@ class ConversationStore(SQLTrackerStore):
         self.cache_seconds = float(cache_seconds)
         # One server alone writes its conversations (see above): the reply need not wait.
         self.write_behind = self.cache_size > 0
-        # sender id -> (when read or saved, the latest session's events as stored)
-        self._stored: OrderedDict[str, tuple[float, tuple[Event, ...]]] = OrderedDict()
+        # sender id -> (when read or saved, the latest session's events as stored, the
+        # newest stored event's id when known)
+        self._stored: OrderedDict[str, tuple[float, tuple[Event, ...], int | None]] = \
+            OrderedDict()
+        # The newest event id of a conversation being read, from the read to retrieve().
+        self._read_versions: dict[str, int | None] = {}
         self.writer = EventWriter(self._write)
         atexit.register(self.writer.close)
 
@@ -120,15 +128,19 @@ class ConversationStore(SQLTrackerStore):
         known = self._stored.get(sender_id)
         if known is None:
             return None
-        saved_at, events = known
+        saved_at, events, _ = known
         if time.monotonic() - saved_at >= self.cache_seconds:
             self.forget(sender_id)
             return None
         self._stored.move_to_end(sender_id)
         return events
 
-    def _remember(self, sender_id: str, events: list[Event]) -> None:
-        self._stored[sender_id] = (time.monotonic(), tuple(latest_session(events)))
+    def _known_version(self, sender_id: str) -> int | None:
+        known = self._stored.get(sender_id)
+        return known[2] if known else None
+
+    def _remember(self, sender_id: str, events: list[Event], version: int | None = None) -> None:
+        self._stored[sender_id] = (time.monotonic(), tuple(latest_session(events)), version)
         self._stored.move_to_end(sender_id)
         while len(self._stored) > (self.cache_size or MIN_REMEMBERED):
             self._stored.popitem(last=False)
@@ -147,7 +159,10 @@ class ConversationStore(SQLTrackerStore):
                 None, self.writer.flush, WAIT_FOR_WRITES_SECONDS)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        events = self._known(sender_id) if self.cache_size > 0 else None
+        events = self._known(sender_id)
+        if events is not None and self.cache_size == 0 and not await self._still_newest(
+                sender_id):
+            events = None
         if events is not None and self.domain is not None:
             # A new tracker each time (the processor changes the one it gets); the events
             # themselves are never changed once made.
@@ -159,24 +174,47 @@ class ConversationStore(SQLTrackerStore):
             logger.error("Could not read a conversation (%s); answering without its history.",
                          database_reason(error))
             tracker = None
-        self._remember(sender_id, list(tracker.events) if tracker else [])
+        self._remember(sender_id, list(tracker.events) if tracker else [],
+                       self._read_versions.pop(sender_id, None))
         return tracker
+
+    async def _still_newest(self, sender_id: str) -> bool:
+        """Whether the events this server last read or wrote are still the newest stored."""
+        known = self._known_version(sender_id)
+        if known is None:
+            return False
+        try:
+            newest = await asyncio.get_running_loop().run_in_executor(
+                None, self._newest_id, sender_id)
+        except SQLAlchemyError:
+            return False  # the full read reports the database's trouble
+        return newest == known
+
+    def _newest_id(self, sender_id: str) -> int | None:
+        events = self.SQLEvent.__table__
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.max(events.c.id)).where(
+                events.c.sender_id == sender_id)).scalar()
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
                         ) -> DialogueStateTracker | None:
         """Rasa's, with the query in a worker thread: a slow or locked database delays this
         conversation, not every other one."""
-        events = await asyncio.get_running_loop().run_in_executor(
-            None, self._stored_events, sender_id, fetch_events_from_all_sessions)
+        events, self._read_versions[sender_id] = await asyncio.get_running_loop(
+            ).run_in_executor(None, self._stored_events, sender_id, fetch_events_from_all_sessions)
         if self.domain and events:
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         return None
 
-    def _stored_events(self, sender_id: str, fetch_events_from_all_sessions: bool) -> list[dict]:
+    def _stored_events(self, sender_id: str, fetch_events_from_all_sessions: bool
+                       ) -> tuple[list[dict], int | None]:
+        """The events, and the newest one's id (None when there are none)."""
         with self.session_scope() as session:
             query = self._event_query(session, sender_id,
                                       fetch_events_from_all_sessions=fetch_events_from_all_sessions)
-            return [json.loads(row.data) for row in query.all()]
+            rows = query.all()
+            return [json.loads(row.data) for row in rows], max((row.id for row in rows),
+                                                                default=None)
 
     async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
         await self._writes_done(conversation_id)
@@ -185,6 +223,8 @@ class ConversationStore(SQLTrackerStore):
         except SQLAlchemyError as error:
             raise StoreUnavailableError(f"Could not read a conversation ({database_reason(error)})"
                                    ) from None
+        finally:
+            self._read_versions.pop(conversation_id, None)
 
     async def keys(self) -> list[str]:
         await self._writes_done()
@@ -214,9 +254,9 @@ class ConversationStore(SQLTrackerStore):
         rows = [event_row(sender_id, event) for event in new_events]
         if self.write_behind:
             self.writer.put(rows)
+            self._remember(sender_id, events)
         else:
-            self._write_now(rows)
-        self._remember(sender_id, events)
+            self._remember(sender_id, events, self._write_now(sender_id, rows))
 
     async def _save_as_rasa_does(self, tracker: DialogueStateTracker) -> None:
         try:
@@ -225,14 +265,18 @@ class ConversationStore(SQLTrackerStore):
             raise StoreUnavailableError(f"Could not store a conversation ({database_reason(error)})"
                                    ) from None
 
-    def _write_now(self, rows: list[dict]) -> None:
-        """Write before the reply; if the database refuses, the writer thread tries again."""
+    def _write_now(self, sender_id: str, rows: list[dict]) -> int | None:
+        """Write before the reply; if the database refuses, the writer thread tries again.
+        The conversation's newest stored event id after the write (None when not known)."""
         try:
             self._write(rows)
+            # This server holds the conversation's lock: no other wrote it in between.
+            return self._newest_id(sender_id)
         except SQLAlchemyError as error:
             logger.error("Could not store %d conversation events now (%s); they will be "
                          "written when the database allows.", len(rows), database_reason(error))
             self.writer.put(rows)
+            return None
 
     async def forget_conversation(self, sender_id: str) -> None:
         """Delete a conversation: from memory now, from the database in order with the writes

@@ -4,14 +4,16 @@
     Redis        Rasa's lock store (one server handles a conversation at a time), rate limits
     REPLICAS     Rasa servers (default 2), each with its own action server
     model server one, polled by every Rasa server: `make train` reaches them all
-    nginx        one port (CLUSTER_PORT, default 8000) on 127.0.0.1; socket.io sticky by
-                 client address (a socket's polling and WebSocket requests reach one server),
-                 REST and SMS spread over all servers
+    nginx        one port (CLUSTER_PORT, default 8000) on 127.0.0.1; socket.io and REST
+                 sticky by client address (a socket's polling and WebSocket requests reach
+                 one server; a patient's next turn reaches the server that remembers the
+                 conversation), SMS (all from the gateway's few addresses) spread over all
 
 All on loopback, from Debian's packages, with their data and generated secrets under
 state/cluster/ (owner-only). The servers' runtime is endpoints.yml's, with only what a
-cluster changes: the tracker store's database (PostgreSQL, no memory of its own:
-`cache_conversations: 0`), the lock store (Redis) and each helper's port. Ctrl-C stops all.
+cluster changes: the tracker store's database (PostgreSQL, `cache_conversations: 0`: every
+turn written before the reply, a remembered conversation used only while the database holds
+nothing newer), the lock store (Redis) and each helper's port. Ctrl-C stops all.
 `make run` stays the single-host bot (one Rasa server, SQLite).
 """
 
@@ -27,6 +29,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -78,6 +81,7 @@ def listening(port: int) -> bool:
 @dataclass
 class Cluster:
     url: str
+    model: Path  # with the model server on, publishing another model here reaches every server
     rasa_urls: list[str]
     database_url: str
     redis_url: str
@@ -187,7 +191,9 @@ http {{
   upstream spine_rasa {{
 {servers}
   }}
-  # A socket's requests all reach one server (socket.io keeps its session there).
+  # A client's requests reach one server: socket.io keeps a socket's session there, and a
+  # patient's next turn finds the conversation in that server's memory (elsewhere it is read
+  # from PostgreSQL). A server that fails: its clients move to the others.
   upstream spine_rasa_sticky {{
     hash $remote_addr consistent;
 {servers}
@@ -204,7 +210,7 @@ http {{
     proxy_read_timeout 30s;
     # A server that is down or stopping: the request goes to the next one.
     proxy_next_upstream error timeout http_502 http_503;
-    location = /webhooks/rest/webhook {{ proxy_pass http://spine_rasa; }}
+    location = /webhooks/rest/webhook {{ proxy_pass http://spine_rasa_sticky; }}
     location = /webhooks/sms/webhook {{ proxy_pass http://spine_rasa; }}
     location /socket.io/ {{ proxy_pass http://spine_rasa_sticky; proxy_read_timeout 120s; }}
     location /widget/ {{ proxy_pass http://spine_rasa; }}
@@ -257,6 +263,20 @@ def postgres_home() -> Path:
     if os.geteuid() == 0:
         return Path(pwd.getpwnam("postgres").pw_dir) / "spine-assistant-cluster"
     return ROOT / "state" / "cluster" / "postgres"
+
+
+@contextlib.contextmanager
+def scratch_postgres_folder() -> Iterator[Path]:
+    """An empty folder for a throw-away PostgreSQL (tests, make bench-cluster), that
+    PostgreSQL's own user may use when run by root (see postgres_home); removed after."""
+    folder = Path(tempfile.mkdtemp(prefix="cluster-pg-"))
+    try:
+        if os.geteuid() == 0:
+            user = pwd.getpwnam("postgres")
+            os.chown(folder, user.pw_uid, user.pw_gid)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -322,7 +342,8 @@ def running_cluster(model: Path, replicas: int = 2, port: int = 8000,
         processes["nginx"] = start([shutil.which("nginx") or "/usr/sbin/nginx", "-c",
                                     str(site), "-g", "daemon off;"], logs / "nginx.log")
         wait_for(lambda: listening(port), processes["nginx"], "nginx", logs / "nginx.log")
-        yield Cluster(f"http://127.0.0.1:{port}", [f"http://127.0.0.1:{p}" for p in rasa_ports],
+        yield Cluster(f"http://127.0.0.1:{port}", model,
+                      [f"http://127.0.0.1:{p}" for p in rasa_ports],
                       postgres.url(), redis_url, folder, processes, postgres)
     finally:
         for process in reversed(list(processes.values())):

@@ -7,27 +7,28 @@ conversations go on on the other."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
-import pwd
+import shutil
 import signal
-import tempfile
 import threading
 import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
-from services.cluster import free_port, running_cluster
-from tests.conftest import MODEL
+from scripts.bench import traffic
+from scripts.bench.traffic import patient_address
+from services.cluster import free_port, running_cluster, scratch_postgres_folder
+from tests.conftest import MODEL, ROOT
+from tests.support.clone import lone_clone
 from tests.support.web_chat import Chat
 from tests.test_sms_webhook import TOKEN, SmsGateway, new_patient
+from tests.test_staff_workflow import NEW_ANSWER, make
 
 pytestmark = pytest.mark.e2e
 
@@ -45,17 +46,17 @@ def send(url: str, sender: str, message: str) -> str:
 def cluster(tmp_path_factory) -> Iterator:
     assert MODEL.exists(), f"{MODEL} is missing: run `make train` first"
     folder = tmp_path_factory.mktemp("cluster")
-    postgres_folder = Path(tempfile.mkdtemp(prefix="cluster-pg-"))
-    if os.geteuid() == 0:
-        user = pwd.getpwnam("postgres")
-        os.chown(postgres_folder, user.pw_uid, user.pw_gid)
     port = free_port()
+    # The servers load the model the model server serves: the test publishes another there.
+    models = tmp_path_factory.mktemp("models")
+    shutil.copy2(MODEL, models / MODEL.name)
     # The SMS webhook's signatures are checked against the URL the gateway calls: nginx's.
     os.environ.update({"TWILIO_AUTH_TOKEN": TOKEN, "SMS_ID_KEY": "7e" * 32,
                        "SMS_PUBLIC_URL": f"http://127.0.0.1:{port}/webhooks/sms/webhook"})
     try:
-        with running_cluster(MODEL, replicas=2, port=port, folder=folder,
-                             postgres_folder=postgres_folder, model_server=False) as running:
+        with scratch_postgres_folder() as postgres_folder, running_cluster(
+                models / MODEL.name, replicas=2, port=port, folder=folder,
+                postgres_folder=postgres_folder) as running:
             yield running
     finally:
         for name in ("TWILIO_AUTH_TOKEN", "SMS_ID_KEY", "SMS_PUBLIC_URL"):
@@ -140,21 +141,8 @@ TURNS = ["what is MIG-LIF?", "what are its benefits?", "how long is recovery?",
 
 
 def send_from(source: str, url: str, sender: str, message: str) -> str:
-    """A patient's message from their own address (any 127.x.y.z is this host): nginx and the
-    bot see one client per patient, as in real traffic, each within its rate limit."""
-    host, port = url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=60,
-                                            source_address=(source, 0))
-    try:
-        connection.request("POST", "/webhooks/rest/webhook", json.dumps(
-            {"sender": sender, "message": message}), {"Content-Type": "application/json"})
-        response = connection.getresponse()
-        body = response.read()
-        if response.status != 200:
-            raise OSError(f"HTTP {response.status}")
-        return " ".join(m.get("text") or "" for m in json.loads(body))
-    finally:
-        connection.close()
+    """A patient's message from their own address (scripts/bench/traffic.patient_address)."""
+    return " ".join(m.get("text") or "" for m in traffic.send(url, sender, message, source))
 
 
 def converse(url: str, sender: str, turns: list[str], answered: dict, errors: list,
@@ -180,10 +168,6 @@ def stored_user_texts(cluster, senders: list[str]) -> dict[str, list[str]]:
     for sender, text in rows:
         found.setdefault(sender, []).append(text)
     return found
-
-
-def patient_address(number: int) -> str:
-    return f"127.0.{1 + number // 250}.{1 + number % 250}"
 
 
 def load(cluster, conversations: int, during=None) -> tuple[dict, list, list[str]]:
@@ -217,6 +201,31 @@ def test_a_load_through_nginx_is_answered_and_stored_once_in_order(cluster):
             {"s": senders}).scalar()
     engine.dispose()
     assert bot_events >= len(senders) * len(TURNS)
+def test_a_new_model_reaches_every_server(cluster, tmp_path_factory):
+    """Staff add a topic and `make train` (as docs/staff-guide.md says); once published where
+    the model server serves it, every server answers the new question, and a conversation
+    in progress goes on."""
+    patient = f"rest-{uuid.uuid4().hex[:8]}"
+    assert "MIG-LIF" in send(cluster.rasa_urls[0], patient, "what is MIG-LIF?")
+    for server in cluster.rasa_urls:
+        assert NEW_ANSWER not in send(server, f"probe-{uuid.uuid4().hex}", "do I need a referral?")
+    project = lone_clone(tmp_path_factory.mktemp("lone"))
+    shutil.copy(ROOT / "docs" / "examples" / "referral.yml",
+                project / "data" / "topics" / "referral.yml")
+    train = make(project, "train")
+    assert train.returncode == 0, train.stdout[-3000:] + train.stderr[-3000:]
+    staging = cluster.model.with_name("publishing.tar.gz")
+    shutil.copy2(project / "models" / MODEL.name, staging)
+    staging.rename(cluster.model)  # published whole, as make train publishes
+    deadline = time.monotonic() + 120
+    for server in cluster.rasa_urls:
+        while NEW_ANSWER not in send(server, f"probe-{uuid.uuid4().hex}", "do I need a referral?"):
+            assert time.monotonic() < deadline, f"{server} never swapped the new model in"
+            time.sleep(1)
+    # The conversation begun before the swap goes on, on the other server: MIG-LIF's benefits.
+    assert "MRSA" in send(cluster.rasa_urls[1], patient, "what are its benefits?")
+
+
 def test_a_server_killed_during_a_load_loses_nothing_stored(cluster):
     victim = cluster.processes["rasa-1"]
     conversations = 120

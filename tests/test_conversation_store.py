@@ -120,6 +120,30 @@ def test_without_a_cache_every_turn_is_read_and_written_before_the_reply(tmp_pat
     assert "answered by another server" in str(dumped(asyncio.run(cached.retrieve("p3"))))
 
 
+def test_without_a_cache_memory_serves_only_while_the_database_has_nothing_newer(
+        tmp_path, monkeypatch):
+    cached, database = stores(tmp_path)
+    full_reads = []
+    read = cached._stored_events
+    monkeypatch.setattr(cached, "_stored_events", lambda *args: full_reads.append(args) or
+                        read(*args))
+    converse(cached, "p9", [turn("hi", "hello"), turn("how long is recovery", "two weeks")])
+    # Read once (nothing stored yet); then what it wrote is still the newest: from memory.
+    assert len(full_reads) == 1
+    # Another server answers a turn: read again, with that turn.
+    tracker = asyncio.run(database.retrieve("p9"))
+    tracker.update(UserUttered("answered by another server"))
+    asyncio.run(database.save(tracker))
+    assert "answered by another server" in str(dumped(asyncio.run(cached.retrieve("p9"))))
+    assert len(full_reads) == 2
+    # Another server deletes it ("forget me"): nothing comes back from memory.
+    table = database.SQLEvent.__table__
+    with database.session_scope() as session:
+        session.execute(table.delete().where(table.c.sender_id == "p9"))
+        session.commit()
+    assert asyncio.run(cached.retrieve("p9")) is None
+
+
 def rows(store: SQLTrackerStore) -> list[tuple]:
     table = store.SQLEvent.__table__
     with store.session_scope() as session:

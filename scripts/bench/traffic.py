@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,14 +15,31 @@ from pathlib import Path
 TIMEOUT_SECONDS = 60
 
 
-def send(rasa_url: str, sender: str, text: str) -> list[dict]:
-    """The bot's messages in answer to `text`, over Rasa's REST channel."""
-    request = urllib.request.Request(
-        f"{rasa_url}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": text}).encode(),
-        headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-        return json.load(response)
+def send(rasa_url: str, sender: str, text: str, source: str | None = None) -> list[dict]:
+    """The bot's messages in answer to `text`, over Rasa's REST channel, sent from the
+    address `source` (any 127.x.y.z is this host) or the default one. An answer other than
+    200 raises OSError."""
+    host, port = rasa_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(
+        host, int(port), timeout=TIMEOUT_SECONDS,
+        source_address=(source, 0) if source else None)
+    try:
+        connection.request("POST", "/webhooks/rest/webhook",
+                           json.dumps({"sender": sender, "message": text}),
+                           {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise OSError(f"HTTP {response.status}")
+        return json.loads(body)
+    finally:
+        connection.close()
+
+
+def patient_address(number: int) -> str:
+    """A loopback address of its own for patient `number` (up to 62,500): behind nginx, the
+    bot sees one client per patient, as in real traffic, each within its per-address limit."""
+    return f"127.0.{1 + number // 250}.{1 + number % 250}"
 
 
 def reply_text(rasa_url: str, sender: str, text: str) -> str:
@@ -35,17 +51,18 @@ def new_sender(kind: str) -> str:
     return f"bench-{kind}-{uuid.uuid4().hex[:10]}"
 
 
-def timed_send(rasa_url: str, sender: str, text: str) -> float:
+def timed_send(rasa_url: str, sender: str, text: str, source: str | None = None) -> float:
     """Milliseconds until the whole reply has arrived."""
     start = time.perf_counter()
-    send(rasa_url, sender, text)
+    send(rasa_url, sender, text, source)
     return (time.perf_counter() - start) * 1000
 
 
-def conversation_latencies(rasa_url: str, messages: list[str]) -> list[float]:
+def conversation_latencies(rasa_url: str, messages: list[str],
+                           source: str | None = None) -> list[float]:
     """One conversation, each message sent when the previous one is answered."""
     sender = new_sender("solo")
-    return [timed_send(rasa_url, sender, text) for text in messages]
+    return [timed_send(rasa_url, sender, text, source) for text in messages]
 
 
 @dataclass
@@ -55,19 +72,21 @@ class ConcurrentRound:
     seconds: float = 0.0
 
 
-def concurrent_round(rasa_url: str, messages: list[str], senders: int) -> ConcurrentRound:
-    """`senders` conversations at once, each sending `messages` one after another."""
+def concurrent_round(rasa_url: str, messages: list[str], senders: int,
+                     sources: list[str] | None = None) -> ConcurrentRound:
+    """`senders` conversations at once, each sending `messages` one after another (sender
+    `i` from `sources[i]` when given)."""
     result, lock, started = ConcurrentRound(), threading.Lock(), []
     # The clock starts when the last sender is ready, not while threads are being created.
     start_together = threading.Barrier(senders, action=lambda: started.append(time.perf_counter()))
 
-    def one_sender() -> None:
+    def one_sender(source: str | None) -> None:
         sender = new_sender("crowd")
         start_together.wait()
         for text in messages:
             try:
-                latency = timed_send(rasa_url, sender, text)
-            except (urllib.error.URLError, OSError):
+                latency = timed_send(rasa_url, sender, text, source)
+            except OSError:
                 with lock:
                     result.errors += 1
                 continue
@@ -75,7 +94,8 @@ def concurrent_round(rasa_url: str, messages: list[str], senders: int) -> Concur
                 result.latencies_ms.append(latency)
 
     with ThreadPoolExecutor(max_workers=senders) as pool:
-        for future in [pool.submit(one_sender) for _ in range(senders)]:
+        for future in [pool.submit(one_sender, sources[index] if sources else None)
+                       for index in range(senders)]:
             future.result()
     result.seconds = time.perf_counter() - started[0]
     return result

@@ -5,26 +5,17 @@ handed over as a URL, stopped and removed."""
 from __future__ import annotations
 
 import contextlib
-import os
-import pwd
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
-from services.cluster import Postgres, free_port
+from services.cluster import Postgres, free_port, scratch_postgres_folder
 
 
 @contextlib.contextmanager
 def running_postgres() -> Iterator[str]:
-    folder = Path(tempfile.mkdtemp(prefix="pg-"))
-    if os.geteuid() == 0:  # PostgreSQL runs as its own user, which must reach the folder
-        user = pwd.getpwnam("postgres")
-        os.chown(folder, user.pw_uid, user.pw_gid)
-    postgres = Postgres(folder / "data", free_port(), folder)
-    postgres.start()
-    try:
-        yield postgres.url()
-    finally:
-        postgres.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+    with scratch_postgres_folder() as folder:
+        postgres = Postgres(folder / "data", free_port(), folder)
+        postgres.start()
+        try:
+            yield postgres.url()
+        finally:
+            postgres.stop()
