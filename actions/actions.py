@@ -15,7 +15,8 @@ from rasa_sdk.events import ActionExecuted, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clarify, context
-from actions.notices import TOPICS, NoticeFeed
+from actions.notices import NoticeFeed
+from components import topic_metadata
 from practice.facts import conditions_treated
 
 logger = logging.getLogger(__name__)
@@ -27,13 +28,6 @@ Events = list[dict[str, Any]]
 # many characters, keep the answer to two (the reply says "Update of <date>: " first).
 SMS_NOTICE_CHARS = 240
 
-# Which part of the notice each question is about; other intents get the whole notice.
-NOTICE_TOPIC_OF_INTENT = {
-    "ask_telehealth": "telehealth",
-    "ask_elective_procedures": "elective_procedures",
-    "ask_safety_precautions": "safety_precautions",
-}
-
 
 class PracticeAction(Action, ABC):
     """An action whose failure the patient never sees: it is logged, and the slots of a
@@ -43,7 +37,7 @@ class PracticeAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Events:
         try:
-            return await self.answer(tracker)
+            return await self.answer(tracker, domain)
         # The boundary to the patient: whatever went wrong, log it and answer safely,
         # rather than let the action server fail and the bot say nothing.
         except Exception:  # noqa: BLE001
@@ -51,8 +45,9 @@ class PracticeAction(Action, ABC):
             return self.on_failure()
 
     @abstractmethod
-    async def answer(self, tracker: Tracker) -> Events:
-        """The slots that say how to answer."""
+    async def answer(self, tracker: Tracker, domain: DomainDict) -> Events:
+        """The slots that say how to answer (the domain: the running model's, with what the
+        topic files say about each question, components/topic_metadata.py)."""
 
     @abstractmethod
     def on_failure(self) -> Events:
@@ -68,7 +63,7 @@ class ActionCheckCondition(PracticeAction):
     def name(self) -> str:
         return "action_check_condition"
 
-    async def answer(self, tracker: Tracker) -> Events:
+    async def answer(self, tracker: Tracker, domain: DomainDict) -> Events:
         message = tracker.latest_message or {}
         named = [e for e in message.get("entities", []) if e.get("entity") == "condition"]
         if not named:
@@ -109,10 +104,11 @@ class ActionFetchLatestNotice(PracticeAction):
     def name(self) -> str:
         return "action_fetch_latest_notice"
 
-    async def answer(self, tracker: Tracker) -> Events:
+    async def answer(self, tracker: Tracker, domain: DomainDict) -> Events:
         notice = await self.feed.latest()
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        topic = NOTICE_TOPIC_OF_INTENT.get(intent)
+        # The question's notice_words in its topic file; without them, the whole notice.
+        topic = topic_metadata.notice_topic(domain, intent)
         if topic is not None:
             quote = " ".join(notice.sentences_about(topic))
         elif tracker.get_latest_input_channel() == "sms":
@@ -123,7 +119,7 @@ class ActionFetchLatestNotice(PracticeAction):
             SlotSet("notice_answer", "quote" if quote else "no_mention"),
             SlotSet("notice_date", notice.date_label),
             SlotSet("notice_quote", quote or None),
-            SlotSet("notice_topic", TOPICS[topic][0] if topic else "that"),
+            SlotSet("notice_topic", topic.called if topic else "that"),
         ]
 
     def on_failure(self) -> Events:
@@ -137,9 +133,9 @@ class ActionAssessUnclearMessage(PracticeAction):
     def name(self) -> str:
         return "action_assess_unclear_message"
 
-    async def answer(self, tracker: Tracker) -> Events:
+    async def answer(self, tracker: Tracker, domain: DomainDict) -> Events:
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-        assessment = clarify.assess(ranking)
+        assessment = clarify.assess(ranking, topic_metadata.titles(domain))
         events = [SlotSet("unclear_message", assessment.outcome)]
         if assessment.outcome == "clarify":
             (first_title, first_payload), (second_title, second_payload) = assessment.choices
@@ -175,9 +171,14 @@ class ActionAnswerInContext(PracticeAction):
                               for name, slot in (domain.get("slots") or {}).items()}
         return await super().run(dispatcher, tracker, domain)
 
-    async def answer(self, tracker: Tracker) -> Events:
+    async def answer(self, tracker: Tracker, domain: DomainDict) -> Events:
         follow_up = context.applied_user_messages(tracker.events)[-1]
-        message = context.rewritten(follow_up, context.question_continued(tracker.events))
+        nothing_to_continue = topic_metadata.nothing_to_continue(domain)
+        message = context.rewritten(
+            follow_up, context.question_continued(tracker.events, nothing_to_continue),
+            nothing_to_continue)
+        if message is None:
+            return self.on_failure()
         slots = context.slots_from(message, self.slot_mappings)
         return [
             UserUtteranceReverted(),

@@ -21,14 +21,14 @@ Event = dict[str, Any]
 
 # A topic question is an intent named ask_<topic> (the topic files' convention): a follow-up
 # continues the latest one. Greetings, thanks, fallbacks and emergencies are never continued.
+# Where a follow-up has nothing to continue (it opens the conversation), it is taken as the
+# question the follow-up intent's `when_nothing_to_continue` names (data/follow_up.yml: what
+# the bot can help with), which is itself never continued.
 TOPIC_PREFIX = "ask_"
-# Where a follow-up has nothing to continue (it opens the conversation), the bot says what it
-# can help with.
-NOTHING_TO_CONTINUE = "ask_help"
 
 
-def is_topic(intent: str | None) -> bool:
-    return bool(intent) and intent.startswith(TOPIC_PREFIX) and intent != NOTHING_TO_CONTINUE
+def is_topic(intent: str | None, nothing_to_continue: str | None = None) -> bool:
+    return bool(intent) and intent.startswith(TOPIC_PREFIX) and intent != nothing_to_continue
 
 
 def applied_user_messages(events: list[Event]) -> list[Event]:
@@ -46,23 +46,29 @@ def applied_user_messages(events: list[Event]) -> list[Event]:
     return messages
 
 
-def question_continued(events: list[Event]) -> Event | None:
+def question_continued(events: list[Event], nothing_to_continue: str | None = None
+                       ) -> Event | None:
     """The latest earlier user message that asked a topic question, if any (the follow-up
     itself, the latest message, is not counted)."""
     earlier = applied_user_messages(events)[:-1]
     for message in reversed(earlier):
-        if is_topic(((message.get("parse_data") or {}).get("intent") or {}).get("name")):
+        intent = ((message.get("parse_data") or {}).get("intent") or {}).get("name")
+        if is_topic(intent, nothing_to_continue):
             return message
     return None
 
 
-def rewritten(follow_up: Event, question: Event | None) -> Event:
+def rewritten(follow_up: Event, question: Event | None,
+              nothing_to_continue: str | None = None) -> Event | None:
     """The follow-up as a user message with the earlier question's intent. What the follow-up
     names itself ("and for MIG-LIF?") wins; otherwise it is about what the question named
-    ("do you treat stenosis?" "are you sure?")."""
+    ("do you treat stenosis?" "are you sure?"). None when there is nothing to continue and
+    nothing to take it as."""
     parse_data = copy.deepcopy(follow_up.get("parse_data") or {})
     if question is None:
-        intent, entities = NOTHING_TO_CONTINUE, []
+        if not nothing_to_continue:
+            return None
+        intent, entities = nothing_to_continue, []
     else:
         question_data = question.get("parse_data") or {}
         intent = question_data["intent"]["name"]

@@ -27,6 +27,7 @@ from urllib.parse import unquote, urljoin, urlparse
 import aiohttp
 import feedparser
 
+from components.topic_metadata import NoticeTopic
 from practice.facts import bundled_notice, date_label
 
 logger = logging.getLogger(__name__)
@@ -41,23 +42,6 @@ MAX_FEED_BYTES = 1_000_000
 # A moved feed is followed this many times, and only on its own scheme, host and port.
 MAX_REDIRECTS = 3
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
-
-# What each notice topic is called in a reply, and the words that show a sentence is about it.
-TOPICS = {
-    "telehealth": (
-        "telehealth",
-        ("telehealth", "telemedicine", "virtual", "video visit", "online visit"),
-    ),
-    "elective_procedures": (
-        "elective procedures",
-        ("elective", "procedure", "surgery", "surgeries"),
-    ),
-    "safety_precautions": (
-        "safety precautions",
-        ("precaution", "distancing", "safety", "mask", "sanitiz"),
-    ),
-}
-
 
 class NoticeError(Exception):
     """The notice source could not be read or holds no usable notice."""
@@ -83,14 +67,11 @@ class Notice:
             kept.append(sentence)
         return " ".join(kept)
 
-    def sentences_about(self, topic: str) -> list[str]:
-        """The notice's sentences that mention a topic of TOPICS, in order."""
-        _, keywords = TOPICS[topic]
-        return [
-            sentence
-            for sentence in split_sentences(self.text)
-            if any(keyword in sentence.lower() for keyword in keywords)
-        ]
+    def sentences_about(self, topic: NoticeTopic) -> list[str]:
+        """The notice's sentences that mention a topic (its topic file's notice_words), in
+        order."""
+        return [sentence for sentence in split_sentences(self.text)
+                if topic.mentioned_in(sentence)]
 
 
 class _TextExtractor(HTMLParser):

@@ -1,16 +1,15 @@
-"""What every channel (REST, web chat, SMS) shares at its door: the size of a patient's
-message, and the reply when the bot cannot answer at all.
+"""What every channel (REST, web chat, SMS) checks at its door: the size of a patient's
+message, and what in it can be parsed and stored.
 
 Parsing cost grows with the text (a 40 KB message held the NLU for 17 s and 6.8 GB), and no
 question needs more than a few sentences: a longer message is not parsed at all; the patient is
-asked to shorten it, in the same words on every channel.
+asked to shorten it, in the same words on every channel (utter_message_too_long,
+channels/responses.py).
 """
 
 from __future__ import annotations
 
 import re
-
-from practice.facts import practice_phone
 
 # Control characters, but not tab, newline or carriage return (C0, DEL and C1).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -30,18 +29,3 @@ def readable(text: str) -> str:
 def too_long(text: str) -> bool:
     return len(text) > MAX_MESSAGE_CHARS
 
-
-def too_long_reply() -> str:
-    return (f"That message is too long for me. Please send a shorter question, or call us at "
-            f"{practice_phone()}.")
-
-
-def cannot_answer_reply() -> str:
-    """When the bot itself failed: the patient still gets a way to reach the practice."""
-    return f"Sorry, I can't answer right now. Please call us at {practice_phone()}."
-
-
-def too_many_reply() -> str:
-    """The one answer a sender gets when over a rate limit (channels/rate_limits.py)."""
-    return (f"You're sending a lot of messages. Please wait a minute and try again, or call us "
-            f"at {practice_phone()}.")

@@ -8,29 +8,18 @@ The notice's words are the response utter_privacy_notice (data/topics/privacy.ym
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
-from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Sanic
 
+from channels.responses import PRIVACY_NOTICE, response_text
 from components.conversation_store import FORGET_PAYLOAD_KEY
-
-logger = logging.getLogger(__name__)
-
-NOTICE_RESPONSE = "utter_privacy_notice"
 
 
 async def privacy_notice(app: Sanic, output_channel: str) -> str | None:
     """The notice's text for this channel, from the loaded model's domain (None before a
     model is loaded)."""
-    agent = getattr(app.ctx, "agent", None)
-    if agent is None or agent.domain is None or agent.nlg is None:
-        return None
-    # A blank conversation: the notice only fills in the practice's facts.
-    tracker = DialogueStateTracker("privacy-notice", agent.domain.slots)
-    response = await agent.nlg.generate(NOTICE_RESPONSE, tracker, output_channel)
-    return (response or {}).get("text")
+    return await response_text(app, PRIVACY_NOTICE, output_channel)
 
 
 def confirms_deletion(messages: Iterable[dict]) -> bool:

@@ -29,14 +29,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.limits import (
-    cannot_answer_reply,
-    readable,
-    too_long,
-    too_long_reply,
-    too_many_reply,
-)
+from channels.limits import readable, too_long
 from channels.rate_limits import ALLOW, ChannelLimits, client_address
+from channels.responses import CANNOT_ANSWER, TOO_LONG, TOO_MANY, channel_says
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +59,9 @@ def problems(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
 
 
-def too_many(window: int) -> HTTPResponse:
-    return response.json({"error": too_many_reply()}, status=429,
-                         headers={"Retry-After": str(window)})
+async def too_many(request: Request, window: int) -> HTTPResponse:
+    return response.json({"error": await channel_says(request.app, TOO_MANY, "rest")},
+                         status=429, headers={"Retry-After": str(window)})
 
 
 class RestInput(InputChannel):
@@ -96,7 +91,7 @@ class RestInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             address = client_address(request.ip, request.headers.get("X-Forwarded-For"))
             if self.limits.check_address(address) != ALLOW:
-                return too_many(self.limits.window)
+                return await too_many(request, self.limits.window)
             if "stream" in request.args:
                 return error("Streaming is not supported: leave out ?stream.")
             try:
@@ -111,14 +106,16 @@ class RestInput(InputChannel):
             except ValidationError as exc:
                 return error(f"Invalid request: {problems(exc)}.")
             if self.limits.check_sender(parsed.sender) != ALLOW:
-                return too_many(self.limits.window)
-            return response.json(await self._answer(parsed, on_new_message))
+                return await too_many(request, self.limits.window)
+            return response.json(await self._answer(parsed, on_new_message, request.app))
 
         return rest_webhook
 
-    async def _answer(self, parsed: RestRequest, on_new_message) -> list[dict[str, Any]]:
+    async def _answer(self, parsed: RestRequest, on_new_message, app: Any
+                      ) -> list[dict[str, Any]]:
         if too_long(parsed.message):
-            return [{"recipient_id": parsed.sender, "text": too_long_reply()}]
+            return [{"recipient_id": parsed.sender,
+                     "text": await channel_says(app, TOO_LONG, self.name())}]
         collector = CollectingOutputChannel()
         try:
             await on_new_message(UserMessage(readable(parsed.message), collector, parsed.sender,
@@ -126,5 +123,6 @@ class RestInput(InputChannel):
         # The channel's boundary: whatever failed, the patient gets an answer, not a 500.
         except Exception:  # noqa: BLE001
             logger.exception("REST: the bot failed to answer.")
-            return [{"recipient_id": parsed.sender, "text": cannot_answer_reply()}]
+            return [{"recipient_id": parsed.sender,
+                     "text": await channel_says(app, CANNOT_ANSWER, self.name())}]
         return collector.messages

@@ -35,19 +35,30 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.keys import secret_key
-from channels.limits import (
-    cannot_answer_reply,
-    readable,
-    too_long,
-    too_long_reply,
-    too_many_reply,
-)
+from channels.limits import readable, too_long
 from channels.privacy_notice import confirms_deletion, privacy_notice
 from channels.rate_limits import RateLimiter, SharedRateLimiter, rate_limiter
-from channels.sms_format import choice_reply, compose
+from channels.responses import (
+    CANNOT_ANSWER,
+    SMS_EMPTY,
+    SMS_HELP,
+    SMS_STARTED,
+    SMS_STOPPED,
+    TOO_LONG,
+    TOO_MANY,
+    channel_says,
+    sms_keyword_intents,
+)
+from channels.sms_format import (
+    HELP_WORDS,
+    OPT_IN_WORDS,
+    OPT_OUT_WORDS,
+    choice_reply,
+    compose,
+    keyword,
+)
 from channels.sms_state import SmsState
 from components.retention import PURGE_EVERY_SECONDS, retention_days
-from practice.facts import practice_name, practice_phone
 
 logger = logging.getLogger(__name__)
 
@@ -55,22 +66,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STATE_DIR = ROOT / "state"
 # Twilio waits 15 s for a webhook's answer; leave room for the network.
 BOT_TIMEOUT_SECONDS = 12.0
-OPT_OUT_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
-OPT_IN_WORDS = {"START", "UNSTOP", "YES"}
-HELP_WORDS = {"HELP", "INFO"}
-# "Forget me" by keyword: the same as asking the bot to delete the conversation.
-FORGET_WORDS = {"DELETE", "ERASE"}
-FORGET_PAYLOAD = "/forget_me"
 # Twilio's message ids: "SM" (or "MM" for MMS) and 32 hex digits. Nothing else is stored or
 # claimed, so a forged id cannot fill the database or the log.
 MESSAGE_SID = re.compile(r"[A-Z]{2}[0-9a-f]{32}")
 # A number in E.164, or a short code or sender name: short and printable.
 SENDER = re.compile(r"[^\x00-\x1f\x7f]{1,64}")
-
-
-def keyword(body: str) -> str:
-    """The carrier keyword a text is, if any: "stop." and " Stop " are STOP."""
-    return body.strip().strip(".!").upper()
 
 
 class SmsOutput(CollectingOutputChannel):
@@ -128,8 +128,6 @@ class SmsInput(InputChannel):
         self.id_key = id_key
         self.state = state
         self.limiter = limiter
-        self.phone = practice_phone()
-        self.fallback = cannot_answer_reply()
         if not auth_token:
             logger.error("SMS channel: TWILIO_AUTH_TOKEN is not set, so every SMS webhook "
                          "request is refused (403). Set it to the gateway's auth token.")
@@ -213,41 +211,41 @@ class SmsInput(InputChannel):
 
     async def _reply(self, sender: str, body: str, on_new_message, app: Sanic) -> list[str]:
         """The texts to send back (none: silence). Every text counts against the rate limit,
-        keywords too: each reply is a billed message."""
+        keywords too: each reply is a billed message. The words are the running model's
+        (data/topics/bot_messages.yml)."""
+        async def says(response: str) -> list[str]:
+            return [await channel_says(app, response, self.name())]
+
         word = keyword(body)
         verdict = self.limiter.check(sender)
         if word in OPT_OUT_WORDS:
             self.state.opt_out(sender)  # always honoured, even in a flood
-            if verdict == RateLimiter.DROP:
-                return []
-            return [f"You won't get more texts from us. Reply START to get them again, "
-                    f"or call {self.phone}."]
+            return [] if verdict == RateLimiter.DROP else await says(SMS_STOPPED)
         opted_out = self.state.is_opted_out(sender)
         if word in OPT_IN_WORDS and opted_out:
             # "yes" or "start" opts in only a number that opted out; from anyone else it is
             # a message for the bot.
             self.state.opt_in(sender)
-            if verdict == RateLimiter.DROP:
-                return []
-            return ["You can text us again. Send your question, or HELP for help."]
+            return [] if verdict == RateLimiter.DROP else await says(SMS_STARTED)
         if verdict == RateLimiter.DROP:
             return []
         if verdict == RateLimiter.WARN:
-            return [too_many_reply()]
+            return await says(TOO_MANY)
         if word in HELP_WORDS:
-            return [f"{practice_name()} virtual assistant: answers about spine surgery, not "
-                    f"medical advice. Call {self.phone}. In an emergency call 911. "
-                    f"Reply STOP to opt out."]
+            return await says(SMS_HELP)
         if opted_out:
             return []
         if not body.strip():
-            return [f"Please text your question about spine surgery, or call us at {self.phone}."]
+            return await says(SMS_EMPTY)
         if too_long(body):
-            return [too_long_reply()]
-        if word in FORGET_WORDS:
-            body = FORGET_PAYLOAD
+            return await says(TOO_LONG)
+        # A keyword a topic file gives its question (sms_keywords: DELETE asks forget_me).
+        asked = sms_keyword_intents(app).get(word or "")
+        if asked:
+            body = f"/{asked}"
+        fallback = await channel_says(app, CANNOT_ANSWER, self.name())
         answer, deleted = await self._ask_bot(
-            sender, choice_reply(body, self.state.choices_for(sender)), on_new_message)
+            sender, choice_reply(body, self.state.choices_for(sender)), on_new_message, fallback)
         if deleted:  # the conversation was deleted ("forget me"): so is what this channel kept
             self.state.forget(sender)
             return [answer]
@@ -257,8 +255,10 @@ class SmsInput(InputChannel):
             else None
         return [answer, notice] if notice else [answer]
 
-    async def _ask_bot(self, sender: str, text: str, on_new_message) -> tuple[str, bool]:
-        """The bot's answer as one SMS, and whether it confirmed "forget me"."""
+    async def _ask_bot(self, sender: str, text: str, on_new_message, fallback: str
+                       ) -> tuple[str, bool]:
+        """The bot's answer as one SMS (`fallback` if it fails), and whether it confirmed
+        "forget me"."""
         collector = SmsOutput()
         try:
             await asyncio.wait_for(
@@ -267,13 +267,13 @@ class SmsInput(InputChannel):
             )
         except asyncio.TimeoutError:
             logger.error("SMS: the bot did not answer within %ss.", BOT_TIMEOUT_SECONDS)
-            return self.fallback, False
+            return fallback, False
         # The channel's boundary: whatever failed, the patient gets an answer, not a 500.
         except Exception as error:  # noqa: BLE001
             # The type only: an exception's message can quote what the patient wrote.
             logger.error("SMS: the bot failed to answer (%s).", type(error).__name__)
-            return self.fallback, False
-        body, payloads = compose(collector.messages, self.fallback)
+            return fallback, False
+        body, payloads = compose(collector.messages, fallback)
         if confirms_deletion(collector.messages):
             return body, True
         self.state.remember_choices(sender, payloads)

@@ -14,6 +14,18 @@ from collections.abc import Sequence
 # Twilio refuses a message body longer than this.
 MAX_SMS_CHARS = 1600
 
+# The phone carriers' keywords (and Twilio's): their replies are the channel's own
+# (data/topics/bot_messages.yml); a topic file's sms_keywords must not be one of them.
+OPT_OUT_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+OPT_IN_WORDS = {"START", "UNSTOP", "YES"}
+HELP_WORDS = {"HELP", "INFO"}
+CARRIER_KEYWORDS = OPT_OUT_WORDS | OPT_IN_WORDS | HELP_WORDS
+
+
+def keyword(body: str) -> str:
+    """The keyword a text is, if any: "stop." and " Stop " are STOP."""
+    return body.strip().strip(".!").upper()
+
 # The GSM 03.38 basic character set (plus its extension table, which costs 2 characters).
 GSM_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"

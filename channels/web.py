@@ -42,7 +42,7 @@ from sanic.request import Request
 
 from channels import server
 from channels.keys import secret_key
-from channels.limits import readable, too_long, too_long_reply, too_many_reply
+from channels.limits import readable, too_long
 from channels.privacy_notice import privacy_notice
 from channels.rate_limits import (
     ALLOW,
@@ -53,6 +53,7 @@ from channels.rate_limits import (
     rate_limiter,
     worst,
 )
+from channels.responses import TOO_LONG, TOO_MANY, channel_says
 from channels.widget_files import WidgetFile, load_widget_files
 
 logger = logging.getLogger(__name__)
@@ -242,10 +243,12 @@ class WebChatInput(SocketIOInput):
                             self.limits.check_sender(conversation))
             if verdict != ALLOW:
                 if verdict != DROP:
-                    await output.send_text_message(conversation, too_many_reply())
+                    await output.send_text_message(
+                        conversation, await channel_says(self.app, TOO_MANY, self.name()))
                 return
             if too_long(message):
-                await output.send_text_message(conversation, too_long_reply())
+                await output.send_text_message(
+                    conversation, await channel_says(self.app, TOO_LONG, self.name()))
                 return
             await on_new_message(UserMessage(message, output, conversation,
                                              input_channel=self.name()))

@@ -1,10 +1,16 @@
 """Training-data importer that derives what a topic file should not have to say twice.
 
-Staff add a topic as one file in data/topics/ with the ways patients ask (nlu) and the
-answer (responses: utter_<intent>, optionally a `channel: sms` variant). From that:
-- every intent in the NLU data is added to the domain, so domain.yml needs no intent list;
+Staff add a topic as one file in data/topics/ with the ways patients ask (nlu), what the
+topic is called (the intent's `metadata:`) and the answer (responses: utter_<intent>,
+optionally a `channel: sms` variant). From that:
+- every intent in the NLU data is added to the domain, so domain.yml needs no intent list,
+  with its `metadata:` (components/topic_metadata.py), which the domain carries to the action
+  server with every call: the title a topic is offered under when the bot is unsure, the words
+  that find a notice topic's sentences, the SMS keywords that ask for a topic;
 - an intent that has an answer utter_<intent> and that no rule or story mentions gets the
-  rule "<intent> -> utter_<intent>";
+  rule "<intent> -> utter_<intent>"; one with `notice_words` gets "<intent> ->
+  action_fetch_latest_notice";
+- the metadata does not reach the NLU's training data: retitling a topic does not retrain it;
 - the slots that answers fill in with the practice's facts ({practice_phone},
   {practice_name}) get their values from practice/facts.yml, the facts' one home;
 - the answers go to the domain only, not into the NLU training data (Rasa's reader puts them
@@ -24,25 +30,51 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.core.training_data.structures import StoryGraph
 from rasa.shared.importers.rasa import RasaFileImporter
+from rasa.shared.nlu.constants import INTENT, METADATA, METADATA_INTENT
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.common import cached_method
 
+from components.topic_metadata import NOTICE_ACTION, NOTICE_WORDS
 from practice.facts import practice_name, practice_phone
 
 # Slot -> its value from practice/facts.yml. domain.yml declares the slot, without a value.
 FACT_SLOTS = {"practice_phone": practice_phone, "practice_name": practice_name}
 
 
-def answer_rules_yaml(intents: list[str]) -> dict[str, Any]:
-    """The rule "intent -> utter_<intent>" for each intent, as parsed YAML."""
+def answer_rules_yaml(answered: list[str], from_the_notice: list[str]) -> dict[str, Any]:
+    """The rule "intent -> utter_<intent>" for each answered intent, and "intent ->
+    action_fetch_latest_notice" for each notice topic, as parsed YAML."""
     return {
         "version": "3.1",
         "rules": [
             {"rule": f"answer {intent} (derived from its topic file)",
              "steps": [{"intent": intent}, {"action": f"utter_{intent}"}]}
-            for intent in intents
+            for intent in answered
+        ] + [
+            {"rule": f"fetch the notice on {intent} (derived from its topic file)",
+             "steps": [{"intent": intent}, {"action": NOTICE_ACTION}],
+             "wait_for_user_input": False}
+            for intent in from_the_notice
         ],
     }
+
+
+def without_metadata(message: Message) -> Message:
+    """The example as the NLU learns it: what a topic is called is not part of it."""
+    if METADATA not in message.data:
+        return message
+    return Message(data={key: value for key, value in message.data.items() if key != METADATA})
+
+
+def intent_metadata(data: TrainingData) -> dict[str, dict[str, Any]]:
+    """Each intent's `metadata:` from the topic files (Rasa gives it to every example)."""
+    found: dict[str, dict[str, Any]] = {}
+    for message in data.training_examples:
+        metadata = (message.get(METADATA) or {}).get(METADATA_INTENT)
+        if message.get(INTENT) and isinstance(metadata, dict):
+            found.setdefault(message.get(INTENT), metadata)
+    return found
 
 
 def with_facts(domain: Domain) -> Domain:
@@ -67,7 +99,8 @@ class TopicImporter(RasaFileImporter):
     def get_nlu_data(self, language: str | None = "en") -> TrainingData:
         """The example questions, without the answers."""
         data = self.topic_files()
-        return TrainingData(training_examples=data.training_examples,
+        return TrainingData(training_examples=[without_metadata(message)
+                                               for message in data.training_examples],
                             entity_synonyms=data.entity_synonyms,
                             regex_features=data.regex_features,
                             lookup_tables=data.lookup_tables)
@@ -79,8 +112,11 @@ class TopicImporter(RasaFileImporter):
         if answers:
             domain = domain.merge(Domain.from_dict({"responses": answers}))
         missing = sorted(self.get_nlu_data().intents - set(domain.intents))
+        metadata = intent_metadata(self.topic_files())
         if missing:
-            domain = domain.merge(Domain.from_dict({"intents": missing}))
+            domain = domain.merge(Domain.from_dict({"intents": [
+                {intent: {"metadata": metadata[intent]}} if intent in metadata else intent
+                for intent in missing]}))
         return with_facts(domain)
 
     def get_stories(self, exclusion_percentage: int | None = None) -> StoryGraph:
@@ -92,13 +128,15 @@ class TopicImporter(RasaFileImporter):
             for event in step.events
             if isinstance(event, UserUttered)
         }
-        answerable = [
-            intent for intent in sorted(nlu.intents)
-            if intent not in mentioned and f"utter_{intent}" in nlu.responses
-        ]
-        if not answerable:
+        unruled = [intent for intent in sorted(nlu.intents) if intent not in mentioned]
+        answerable = [intent for intent in unruled if f"utter_{intent}" in nlu.responses]
+        metadata = intent_metadata(nlu)
+        from_the_notice = [intent for intent in unruled if intent not in answerable
+                           and metadata.get(intent, {}).get(NOTICE_WORDS)]
+        if not answerable and not from_the_notice:
             return graph
         # The reader checks the rules against a domain that knows the answers.
         domain = self.get_domain().merge(Domain.from_dict({"responses": nlu.responses}))
-        steps = YAMLStoryReader(domain).read_from_parsed_yaml(answer_rules_yaml(answerable))
+        steps = YAMLStoryReader(domain).read_from_parsed_yaml(
+            answer_rules_yaml(answerable, from_the_notice))
         return graph.merge(StoryGraph(steps))

@@ -1,7 +1,11 @@
 """`make check`: check the FAQ topic files the way a careful colleague would, in plain words.
 
-Fast (no training). Every problem names the file and line to fix. Exit status 1 when
-anything must be fixed, 0 when all is well.
+Fast (no training). Every problem names the file and line to fix. Every answer the bot can
+give is checked — the topic files' and domain.yml's, the channels' own messages too
+(data/topics/bot_messages.yml) — and so is what a topic file says about its questions
+(`metadata:` titles, notice words, SMS keywords; components/topic_metadata.py). Then Rasa's own
+checks run (staff/rasa_checks.py). Exit status 1 when anything must be fixed, 0 when all is
+well.
 
 Usage: python -m staff.check [--skip-rasa] [FOLDER]     (FOLDER defaults to data/topics)
 """
@@ -10,22 +14,25 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
 from rapidfuzz import fuzz
 
-from channels.sms_format import compose, segments
+from channels.sms_format import CARRIER_KEYWORDS, compose, segments
+from components import topic_metadata
 from staff.content_rules import (
     MAX_GRADE,
     MAX_SMS_SEGMENTS,
     as_read,
     facts_not_known,
     grade,
+    shown_text,
 )
+from staff.problems import Problem
+from staff.rasa_checks import rasa_findings
+from staff.topic_files import Located, Topic, parse, read_topic
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPICS = ROOT / "data" / "topics"
@@ -34,85 +41,10 @@ MIN_EXAMPLES = 10
 # Words that do not tell topics apart: examples that differ only by these are "the same".
 FILLER = set("a an the please pls ok okay so um uh hi hey hello just really actually and also "
              "well".split())
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-    def relative_to(self, base: Path) -> Problem:
-        try:
-            return Problem(self.path.relative_to(base), self.line, self.message)
-        except ValueError:
-            return self
-
-
-@dataclass
-class Topic:
-    """What one topic file says, with the line each thing is on."""
-    path: Path
-    examples: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    answers: dict[str, list[tuple[dict, int]]] = field(default_factory=dict)
-    rule_intents: set[str] = field(default_factory=set)
-
-
-def yaml_problems(path: Path, text: str) -> list[Problem]:
-    """YAML mistakes, explained for someone who does not write YAML every day."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if "\t" in line:
-            return [Problem(path, number, "This line has a tab. Use spaces to indent (two per "
-                                          "level), never tabs.")]
-    try:
-        yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        return [Problem(path, line, "The file's layout is broken around here ("
-                        f"{error.problem or error.context}). Check that this line is indented "
-                        "exactly like the lines above it at the same level, that each question "
-                        "starts with '- ', and that a line ending in ':' is followed by indented "
-                        "lines.")]
-    except yaml.YAMLError as error:
-        return [Problem(path, 1, f"The file cannot be read as YAML: {error}")]
-    return []
-
-
-def read_topic(path: Path, text: str) -> Topic:
-    """Parse a topic file, keeping line numbers (yaml.safe_load forgets them)."""
-    topic = Topic(path)
-    data = yaml.safe_load(text) or {}
-    lines = text.splitlines()
-    intent, in_examples, section = None, False, None
-    for number, line in enumerate(lines, 1):
-        if re.match(r"^\w", line):
-            section = line.split(":", 1)[0]
-            in_examples = False
-        match = re.match(r"^- intent: *(\S+)", line)
-        if match:
-            intent, in_examples = match.group(1), False
-            topic.examples.setdefault(intent, [])
-            continue
-        if section == "nlu" and re.match(r"^  examples: *\|", line):
-            in_examples = True
-            continue
-        example = re.match(r"^    - (.*\S)", line)
-        if section == "nlu" and in_examples and intent and example:
-            topic.examples[intent].append((example.group(1), number))
-    answer_lines = {m.group(1): n for n, line in enumerate(lines, 1)
-                    if (m := re.match(r"^  (utter_\w+):", line))}
-    for name, variations in (data.get("responses") or {}).items():
-        line = answer_lines.get(name, 1)
-        topic.answers[name] = [(v if isinstance(v, dict) else {}, line) for v in variations or [{}]]
-    for rule in (data.get("rules") or []) + (data.get("stories") or []):
-        for step in rule.get("steps", []) if isinstance(rule, dict) else []:
-            if isinstance(step, dict) and "intent" in step:
-                topic.rule_intents.add(step["intent"])
-    return topic
+# Two questions in two topics this alike (rapidfuzz ratio, 0-100) differ by a typo or two.
+NEAR_DUPLICATE_RATIO = 95
+# A title is a button (web) or a numbered choice (SMS): a few words.
+MAX_TITLE_CHARS = 30
 
 
 def normalised(example: str) -> str:
@@ -123,40 +55,47 @@ def reduced(example: str) -> str:
     return " ".join(word for word in normalised(example).split() if word not in FILLER)
 
 
-def example_problems(topics: list[Topic]) -> list[Problem]:
+# --- the example questions ------------------------------------------------------------------
+
+def too_few_examples(topics: list[Topic]) -> list[Problem]:
+    return [Problem(topic.path, examples[0].line if examples else topic.intent_lines[intent], (
+        f"The topic '{intent}' has {len(examples)} example questions; it needs at least "
+        f"{MIN_EXAMPLES} (about 20 is best), written the way patients really ask."))
+        for topic in topics for intent, examples in topic.examples.items()
+        if len(examples) < MIN_EXAMPLES]
+
+
+def questions_in_two_topics(topics: list[Topic]) -> list[Problem]:
+    """The same question (or the same but for filler words, or a typo) under two topics."""
     problems = []
     seen: dict[str, tuple[str, Path, int]] = {}
     alike: list[tuple[str, str, Path, int]] = []
     for topic in topics:
         for intent, examples in topic.examples.items():
-            if len(examples) < MIN_EXAMPLES:
-                line = examples[0][1] if examples else 1
-                problems.append(Problem(topic.path, line, (
-                    f"The topic '{intent}' has {len(examples)} example questions; it needs at "
-                    f"least {MIN_EXAMPLES} (about 20 is best), written the way patients "
-                    "really ask.")))
-            for example, line in examples:
-                key = normalised(example)
+            for example in examples:
+                key = normalised(example.value)
                 if key in seen and seen[key][0] != intent:
                     other_intent, other_path, other_line = seen[key]
-                    problems.append(Problem(topic.path, line, (
-                        f"The question \"{example}\" is also under '{other_intent}' "
+                    problems.append(Problem(topic.path, example.line, (
+                        f"The question \"{example.value}\" is also under '{other_intent}' "
                         f"({other_path.name}:{other_line}). Keep it under one topic only.")))
-                seen.setdefault(key, (intent, topic.path, line))
+                seen.setdefault(key, (intent, topic.path, example.line))
                 if seen[key][0] == intent:  # a repeat across topics is reported above
-                    alike.append((intent, reduced(example), topic.path, line))
+                    alike.append((intent, reduced(example.value), topic.path, example.line))
     by_text: dict[str, tuple[str, Path, int]] = {}
     for intent, text, path, line in alike:
         if len(text) < 4 or seen.get(text, (intent,))[0] != intent:
             continue  # too short to judge, or already reported as the same question
         match = by_text.get(text)
         if match and match[0] != intent:
-            problems.append(Problem(path, line, (
-                f"This question is almost the same as one under '{match[0]}' "
-                f"({match[1].name}:{match[2]}), so the bot will mix up the two topics. "
-                "Reword it or remove one of them.")))
+            problems.append(Problem(path, line, almost_the_same(match[0], match[1], match[2])))
         by_text.setdefault(text, (intent, path, line))
     return problems + near_duplicates(alike)
+
+
+def almost_the_same(intent: str, path: Path, line: int) -> str:
+    return (f"This question is almost the same as one under '{intent}' ({path.name}:{line}), "
+            "so the bot will mix up the two topics. Reword it or remove one of them.")
 
 
 def near_duplicates(alike: list[tuple[str, str, Path, int]]) -> list[Problem]:
@@ -170,44 +109,125 @@ def near_duplicates(alike: list[tuple[str, str, Path, int]]) -> list[Problem]:
             if abs(len(text) - len(other_text)) > 3:
                 continue
             # rapidfuzz, not difflib: tens of thousands of pairs, in C (difflib took 20 s).
-            if fuzz.ratio(text, other_text, score_cutoff=95):
-                problems.append(Problem(other_path, other_line, (
-                    f"This question is almost the same as one under '{intent}' "
-                    f"({path.name}:{line}), so the bot will mix up the two topics. Reword it "
-                    "or remove one of them.")))
+            if fuzz.ratio(text, other_text, score_cutoff=NEAR_DUPLICATE_RATIO):
+                problems.append(Problem(other_path, other_line,
+                                        almost_the_same(intent, path, line)))
     return problems
 
 
-def missing_answers(topics: list[Topic], shared_answers: set[str]) -> list[Problem]:
-    """Topics with no answer: no utter_<intent>, and no rule of their own."""
+# --- what answers each question --------------------------------------------------------------
+
+def unanswered_topics(topics: list[Topic], shared_answers: set[str]) -> list[Problem]:
+    """Topics with no answer: no utter_<intent>, no rule of their own, no notice words."""
+    answers = shared_answers | {name for topic in topics for name in topic.answers}
+    ruled = {intent for topic in topics for intent in topic.rule_intents}
+    return [Problem(topic.path, topic.intent_lines[intent], (
+        f"The topic '{intent}' has no answer. Add one under 'responses:' named "
+        f"utter_{intent}."))
+        for topic in topics for intent in topic.examples
+        if f"utter_{intent}" not in answers and intent not in ruled
+        and topic_metadata.NOTICE_WORDS not in topic.metadata.get(intent, {})]
+
+
+# --- what a topic file says about its questions (metadata) -----------------------------------
+
+def metadata_problems(topics: list[Topic]) -> list[Problem]:
     problems = []
-    all_answers = shared_answers | {name for t in topics for name in t.answers}
-    ruled = {intent for t in topics for intent in t.rule_intents}
+    titled: dict[str, tuple[str, Path, int]] = {}
+    keywords: dict[str, tuple[str, Path, int]] = {}
     for topic in topics:
-        for intent, examples in topic.examples.items():
-            if f"utter_{intent}" not in all_answers and intent not in ruled:
-                line = examples[0][1] - 1 if examples else 1
-                problems.append(Problem(topic.path, line, (
-                    f"The topic '{intent}' has no answer. Add one under 'responses:' named "
-                    f"utter_{intent}.")))
+        for intent, metadata in topic.metadata.items():
+            for key, item in metadata.items():
+                if key not in topic_metadata.KNOWN_KEYS:
+                    problems.append(Problem(topic.path, item.line, (
+                        f"'{key}' is not something a topic can say about its questions. Use "
+                        f"{', '.join(sorted(topic_metadata.KNOWN_KEYS))}.")))
+            if topic_metadata.TITLE in metadata:
+                problems += title_problems(topic.path, intent, metadata[topic_metadata.TITLE],
+                                           titled)
+            if topic_metadata.NOTICE_WORDS in metadata:
+                problems += word_list_problems(topic.path, metadata[topic_metadata.NOTICE_WORDS],
+                                               "notice_words")
+            if topic_metadata.SMS_KEYWORDS in metadata:
+                problems += sms_keyword_problems(topic.path, intent,
+                                                 metadata[topic_metadata.SMS_KEYWORDS], keywords)
     return problems
 
 
-def answer_problems(topic: Topic) -> list[Problem]:
+def title_problems(path: Path, intent: str, title: Located,
+                   titled: dict[str, tuple[str, Path, int]]) -> list[Problem]:
+    text = str(title.value or "").strip()
+    if not text:
+        return [Problem(path, title.line, f"The title of '{intent}' is empty. Write the few "
+                                          "words it is offered under, or remove 'title:'.")]
     problems = []
-    for name, variations in topic.answers.items():
+    if len(text) > MAX_TITLE_CHARS:
+        problems.append(Problem(path, title.line, (
+            f"The title \"{text}\" has {len(text)} characters; a button fits "
+            f"{MAX_TITLE_CHARS}. Say it in fewer words.")))
+    problems += [Problem(path, title.line, f"The title \"{text}\" mentions {fact}.")
+                 for fact in facts_not_known(text)]
+    other = titled.get(text.lower())
+    if other and other[0] != intent:
+        problems.append(Problem(path, title.line, (
+            f"The title \"{text}\" is also the title of '{other[0]}' ({other[1].name}:"
+            f"{other[2]}). Patients could not tell the two choices apart.")))
+    titled.setdefault(text.lower(), (intent, path, title.line))
+    return problems
+
+
+def word_list_problems(path: Path, words: Located, key: str) -> list[Problem]:
+    values = words.value if isinstance(words.value, list) else None
+    if not values or not all(isinstance(word, str) and word.strip() for word in values):
+        return [Problem(path, words.line, (
+            f"'{key}' must be a list of words in square brackets, like "
+            "[telehealth, video visit].")) ]
+    return []
+
+
+def sms_keyword_problems(path: Path, intent: str, words: Located,
+                         taken: dict[str, tuple[str, Path, int]]) -> list[Problem]:
+    problems = word_list_problems(path, words, "sms_keywords")
+    if problems:
+        return problems
+    for word in words.value:
+        upper = word.strip().upper()
+        if not re.fullmatch(r"[A-Z]+", upper):
+            problems.append(Problem(path, words.line, (
+                f"The SMS keyword \"{word}\" must be one word of letters only.")))
+        elif upper in CARRIER_KEYWORDS:
+            problems.append(Problem(path, words.line, (
+                f"\"{word}\" is a phone carrier's keyword (STOP, START, HELP and the like); "
+                "the text channel answers it itself. Choose another word.")))
+        elif upper in taken and taken[upper][0] != intent:
+            other = taken[upper]
+            problems.append(Problem(path, words.line, (
+                f"The SMS keyword \"{word}\" already asks '{other[0]}' ({other[1].name}:"
+                f"{other[2]}).")))
+        taken.setdefault(upper, (intent, path, words.line))
+    return problems
+
+
+# --- the answers -----------------------------------------------------------------------------
+
+def answer_problems(path: Path, answers: dict[str, list[Located]]) -> list[Problem]:
+    problems = []
+    for name, variations in answers.items():
         # With a shorter SMS version, only that one has to fit in a text message.
-        has_sms_version = any(v.get("channel") == "sms" for v, _ in variations)
-        for variation, line in variations:
-            problems += variation_problems(topic.path, line, name, variation, has_sms_version)
+        has_sms_version = any(v.value.get("channel") == "sms" for v in variations)
+        for variation in variations:
+            problems += variation_problems(path, variation.line, name, variation.value,
+                                           has_sms_version)
     return problems
 
 
 def variation_problems(path: Path, line: int, name: str, variation: dict,
                        has_sms_version: bool) -> list[Problem]:
-    text = variation.get("text")
     label = f"The answer {name}" + (" (SMS)" if variation.get("channel") == "sms" else "")
-    if not isinstance(text, str) or not text.strip():
+    text = shown_text(variation)
+    if text is None:
+        if isinstance(variation.get("custom"), dict):
+            return []  # a payload for the channel only (e.g. conversation_deleted)
         return [Problem(path, line, f"{label} has no text. Write it after 'text:'.")]
     problems = []
     reading = grade(as_read(text))
@@ -217,11 +237,12 @@ def variation_problems(path: Path, line: int, name: str, variation: dict,
             "or below: shorter sentences, everyday words.")))
     for fact in facts_not_known(text):
         problems.append(Problem(path, line, f"{label} mentions {fact}."))
+    for button in variation.get("buttons") or []:
+        title = str(button.get("title", "")) if isinstance(button, dict) else ""
+        for fact in facts_not_known(title):
+            problems.append(Problem(path, line, f"{label}'s button \"{title}\" mentions {fact}."))
     if variation.get("channel") in (None, "sms"):
-        buttons = [{"title": as_read(b.get("title", "")), "payload": b.get("payload", "")}
-                   for b in variation.get("buttons", []) if isinstance(b, dict)]
-        body, _ = compose([{"text": as_read(text), "buttons": buttons}], fallback="")
-        count = segments(body)
+        count = sms_segments(text, variation.get("buttons") or [])
         if count > MAX_SMS_SEGMENTS and (variation.get("channel") == "sms" or not has_sms_version):
             problems.append(Problem(path, line, (
                 f"{label} takes {count} text messages (SMS segments) by phone; the limit is "
@@ -229,54 +250,66 @@ def variation_problems(path: Path, line: int, name: str, variation: dict,
     return problems
 
 
-def rasa_problems(data: Path) -> list[Problem]:
-    """`rasa data validate` findings for the data folder, one line each."""
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "data", "validate", "--fail-on-warnings",
-         "--data", str(data), "--domain", str(ROOT / "domain.yml"),
-         "--config", str(ROOT / "config.yml")],
-        cwd=ROOT, capture_output=True, text=True,
-        env={"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
-             "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
-    if result.returncode == 0:
-        return []
-    output = result.stdout + result.stderr
-    messages = re.findall(r"UserWarning: (.+)|(?:YamlSyntaxException|InvalidDomain|"
-                          r"YamlValidationException)[^:]*: (.+)", output)
-    lines = [next(part for part in match if part) for match in messages]
-    lines = [line for line in lines if "Slot auto-fill has been removed" not in line]
-    return [Problem(data, 1, f"Rasa's own check: {line.strip()}")
-            for line in lines] or [Problem(data, 1, "Rasa's own check failed:\n" + output[-1500:])]
+def sms_segments(text: str, buttons: Iterable) -> int:
+    """How many SMS segments the answer takes, its choices numbered as the SMS channel does."""
+    choices = [{"title": as_read(b.get("title", "")), "payload": b.get("payload", "")}
+               for b in buttons if isinstance(b, dict)]
+    body, _ = compose([{"text": as_read(text), "buttons": choices}], fallback="")
+    return segments(body)
+
+
+# --- the whole check -------------------------------------------------------------------------
+
+def read_topics(folder: Path) -> tuple[list[Topic], list[Problem]]:
+    topics, problems = [], []
+    for path in sorted(folder.glob("*.yml")):
+        data, found = parse(path, path.read_text(encoding="utf-8"))
+        if found:
+            problems += found
+        else:
+            topics.append(read_topic(path, data))
+    return topics, problems
 
 
 def check(folder: Path, run_rasa: bool = True) -> list[Problem]:
-    problems: list[Problem] = []
-    topics = []
-    for path in sorted(folder.glob("*.yml")):
-        text = path.read_text(encoding="utf-8")
-        found = yaml_problems(path, text)
-        if found:
-            problems += found
-            continue
-        topics.append(read_topic(path, text))
-    problems += example_problems(topics)
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8")) or {}
-    shared = set((domain.get("responses") or {}).keys())
-    for topic in topics:
-        problems += answer_problems(topic)
-    problems += missing_answers(topics, shared)
+    topics, problems = read_topics(folder)
+    shared, domain_problems = read_topics_of(ROOT / "domain.yml")
+    problems += domain_problems
+    # Other data files (data/follow_up.yml, data/rules.yml): their questions and answers too.
+    others, other_problems = read_topics(folder.parent)
+    problems += other_problems
+    everything = topics + others
+    problems += too_few_examples(everything)
+    problems += questions_in_two_topics(everything)
+    problems += metadata_problems(everything)
+    for topic in [*everything, *shared]:
+        problems += answer_problems(topic.path, topic.answers)
+    problems += unanswered_topics(everything, {name for t in shared for name in t.answers})
     # Rasa's check repeats a broken file's error in its own words: skip it then.
-    if run_rasa and len(topics) == len(list(folder.glob("*.yml"))):
-        problems += rasa_problems(folder.parent)
+    if run_rasa and not problems_in_layout(problems):
+        problems += [Problem(folder.parent, 1, f"Rasa's own check: {finding}")
+                     for finding in rasa_findings(folder.parent, ROOT / "domain.yml",
+                                                  ROOT / "config.yml")]
     # Shown from the project folder: data/topics/contact.yml:12
-    return [problem.relative_to(folder.parent.parent) for problem in problems]
+    base = folder.parent.parent
+    return [problem.relative_to(base if problem.path.is_relative_to(base) else ROOT)
+            for problem in problems]
+
+
+def read_topics_of(path: Path) -> tuple[list[Topic], list[Problem]]:
+    data, found = parse(path, path.read_text(encoding="utf-8"))
+    return ([] if found else [read_topic(path, data)]), found
+
+
+def problems_in_layout(problems: list[Problem]) -> bool:
+    return any("layout is broken" in p.message or "has a tab" in p.message
+               or "cannot be read as YAML" in p.message for p in problems)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=TOPICS)
-    parser.add_argument("--skip-rasa", action="store_true", help="skip `rasa data validate`")
+    parser.add_argument("--skip-rasa", action="store_true", help="skip Rasa's own checks")
     args = parser.parse_args(argv)
     problems = check(args.folder, run_rasa=not args.skip_rasa)
     for problem in problems:

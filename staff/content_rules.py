@@ -76,3 +76,15 @@ def facts_not_known(text: str) -> list[str]:
         if number in numbers():  # else reported above
             problems.append(f"\"{number} {unit}\", which practice/facts.yml does not give")
     return problems
+
+
+def shown_text(variation: dict) -> str | None:
+    """What the patient reads: the text, or a card's (the notice: custom.notice)."""
+    text = variation.get("text")
+    if isinstance(text, str) and text.strip():
+        return text
+    card = (variation.get("custom") or {}).get("notice") \
+        if isinstance(variation.get("custom"), dict) else None
+    if isinstance(card, dict):
+        return "\n".join(str(card.get(part) or "") for part in ("heading", "text")).strip() or None
+    return None

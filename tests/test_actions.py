@@ -15,6 +15,7 @@ from actions.actions import (
     ActionCheckCondition,
     ActionFetchLatestNotice,
 )
+from tests.content import domain
 from tests.feeds import NEWER_2026, OLDER_2019, TELEHEALTH_2020, rss
 
 
@@ -39,8 +40,10 @@ def condition(text: str, phrase: str, value: str) -> dict[str, Any]:
 
 
 def run(action, tracker_: Tracker):
+    """The action's slots and messages, run with the domain Rasa sends it (the topic files'
+    titles and notice words in it)."""
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker_, {}))
+    events = asyncio.run(action.run(dispatcher, tracker_, domain().as_dict()))
     return {event["name"]: event["value"] for event in events}, dispatcher.messages
 
 

@@ -61,8 +61,11 @@ def test_what_the_follow_up_names_wins_and_otherwise_the_question_s_entities_car
 
 def test_with_nothing_to_continue_the_bot_says_what_it_can_help_with():
     events = [user("hi", "greet"), bot(), user("is it still available?", "follow_up")]
-    assert context.question_continued(events) is None
-    assert context.rewritten(events[-1], None)["parse_data"]["intent"]["name"] == "ask_help"
+    assert context.question_continued(events, "ask_help") is None
+    assert context.rewritten(events[-1], None, "ask_help")["parse_data"]["intent"][
+        "name"] == "ask_help"
+    # A project whose follow-up intent names nothing: not rewritten (the fallback answers).
+    assert context.rewritten(events[-1], None) is None
 
 
 def test_a_new_session_starts_without_a_topic():

@@ -15,6 +15,8 @@ from actions.notices import (
     parse_feed,
     plain_text,
 )
+from components.topic_metadata import notice_topic
+from tests.content import domain
 from tests.feeds import NEWER_2026, OLDER_2019, TELEHEALTH_2020, atom, rss
 
 
@@ -30,17 +32,22 @@ class FakeClock:
         return self.now
 
 
+def topic(intent: str):
+    """A notice topic as its topic file describes it (data/topics/notice.yml)."""
+    return notice_topic(domain().as_dict(), intent)
+
+
 def test_bundled_notice_is_the_pages_april_30_2020_update():
     notice = load_bundled_notice()
     assert notice.date_label == "April 30, 2020"
-    assert notice.sentences_about("telehealth") == [
+    assert notice.sentences_about(topic("ask_telehealth")) == [
         "We will continue to see patients via telehealth for office visits."
     ]
-    assert notice.sentences_about("elective_procedures") == [
+    assert notice.sentences_about(topic("ask_elective_procedures")) == [
         "We are now starting to reschedule elective procedures for those patients who wish "
         "to undergo treatment."
     ]
-    assert "social distancing" in notice.sentences_about("safety_precautions")[0]
+    assert "social distancing" in notice.sentences_about(topic("ask_safety_precautions"))[0]
 
 
 def test_unset_source_answers_from_the_bundled_notice(monkeypatch):
@@ -57,7 +64,7 @@ def test_newest_entry_wins_whatever_its_position():
 def test_atom_feed_is_read():
     notice = parse_feed(atom([TELEHEALTH_2020, NEWER_2026]))
     assert notice.date_label == "November 1, 2026"
-    assert notice.sentences_about("telehealth")[0].startswith("Telehealth visits end")
+    assert notice.sentences_about(topic("ask_telehealth"))[0].startswith("Telehealth visits end")
 
 
 def test_markup_in_a_notice_becomes_plain_text():

@@ -14,6 +14,7 @@ from staff.content_rules import (
     as_read,
     facts_not_known,
     grade,
+    shown_text,
 )
 from tests.content import all_variations, domain, responses
 
@@ -22,7 +23,9 @@ PHONE = SAMPLE_VALUES["practice_phone"]
 
 
 RESPONSES = responses()
-VARIATIONS = {name: variation["text"] for name, variation in all_variations().items()}
+# What the patient reads of each variation (its text, or its card's words).
+VARIATIONS = {name: shown_text(variation) for name, variation in all_variations().items()
+              if shown_text(variation)}
 
 
 def test_phone_number_is_written_in_one_place_only():

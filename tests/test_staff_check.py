@@ -63,7 +63,8 @@ def test_the_same_question_under_two_topics(topics):
     edit(topics / "contact.yml", "    - phone number?", "    - phone number?\n    - Cost?")
     [problem] = messages(topics)
     assert problem.startswith("data/topics/not_on_page.yml:")
-    assert "\"cost?\" is also under 'ask_phone_number' (contact.yml:10)" in problem
+    line = line_of(topics / "contact.yml", "- Cost?")
+    assert f"\"cost?\" is also under 'ask_phone_number' (contact.yml:{line})" in problem
 
 
 def test_questions_so_alike_the_bot_will_confuse_them(topics):
@@ -123,3 +124,27 @@ def test_exit_status_says_whether_anything_must_be_fixed(topics, capsys):
     edit(topics / "contact.yml", "  utter_ask_phone_number:", "  utter_ask_phone:")
     assert main(["--skip-rasa", str(topics)]) == 1
     assert "thing(s) to fix" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("metadata, expected", [
+    ("    title: How to reach us by phone, e-mail or letter\n", "a button fits 30"),
+    # Reported where it comes second (not_on_page.yml, privacy.yml come after contact.yml).
+    ("    title: Cost\n", "is also the title of 'ask_phone_number'"),
+    ("    titel: How to reach us\n", "'titel' is not something a topic can say"),
+    ("    sms_keywords: [STOP]\n", "a phone carrier's keyword"),
+    ("    sms_keywords: [DELETE]\n", "already asks 'ask_phone_number'"),
+    ("    notice_words: telehealth\n", "must be a list of words"),
+])
+def test_what_a_topic_says_about_its_questions_is_checked(topics, metadata, expected):
+    edit(topics / "contact.yml", "    title: How to reach us\n", metadata)
+    problems = messages(topics)
+    assert any(expected in p and p.startswith("data/topics/") for p in problems), problems
+
+
+def test_the_channels_own_messages_are_checked_like_answers(topics):
+    edit(topics / "bot_messages.yml", "  - text: You can text us again. Send your question, or "
+         "HELP for help.", "  - text: Notwithstanding the aforementioned circumstances, "
+         "correspondence may recommence forthwith upon transmission of an affirmative "
+         "reactivation instruction.")
+    problems = messages(topics)
+    assert any("utter_sms_started reads at US grade" in p for p in problems), problems

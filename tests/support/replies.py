@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, RULE_SNIPPET_ACTION_NAME
 from rasa.shared.core.events import ActionExecuted, UserUttered
 
-from actions.actions import NOTICE_TOPIC_OF_INTENT
-from actions.notices import TOPICS
+from components import topic_metadata
 from components.courtesy import lexicon as courtesy_lexicon
 from tests.content import domain, importer
 
@@ -111,7 +110,7 @@ def answers_right(intent: str, messages: list[dict]) -> bool:
     name = response_of(first)
     if name not in right_answers(intent):
         return False
-    topic = NOTICE_TOPIC_OF_INTENT.get(intent)
+    topic = topic_metadata.notice_topic(domain().as_dict(), intent)
     if name == "utter_notice_quote" and topic is not None:
-        return any(word in first.lower() for word in TOPICS[topic][1])
+        return topic.mentioned_in(first)
     return True

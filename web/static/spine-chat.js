@@ -49,7 +49,6 @@
   // Phone numbers (including 911 and 988) and https addresses become links; nothing else does
   // (a plain-http address in a notice stays text: no patient is sent where it can be tampered).
   var LINK_PATTERN = /(https:\/\/[^\s<>"']+[^\s<>"'.,;:!?)])|(\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b)|(\b(?:911|988)\b)/g;
-  var NOTICE_PATTERN = /^Update of ([^:]{3,40}): ([\s\S]+)$/;
   var TRASH_ICON = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="none" ' +
     'stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">' +
     '<path d="M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6M10 11v6M14 11v6"/></svg>';
@@ -373,8 +372,15 @@
       .filter(function (choice) { return choice && choice.title && choice.payload; })
       .map(function (choice) { return { title: String(choice.title), payload: String(choice.payload) }; });
     if (text || choices.length) this.add({ from: "bot", text: text, choices: choices });
-    // A custom payload is for the widget, never shown: the bot has deleted the conversation.
-    if (message.custom && message.custom.conversation_deleted === true) this.forgetConversation();
+    var custom = message.custom && typeof message.custom === "object" ? message.custom : {};
+    // The practice's notice, shown as a card: its heading and words (data/topics/notice.yml).
+    var notice = custom.notice;
+    if (notice && typeof notice.text === "string" && notice.text) {
+      this.add({ from: "bot", text: notice.text,
+                 heading: typeof notice.heading === "string" ? notice.heading : "" });
+    }
+    // The bot has deleted the conversation: a payload for the widget, never shown.
+    if (custom.conversation_deleted === true) this.forgetConversation();
   };
 
   /**
@@ -410,13 +416,12 @@
 
   Widget.prototype.render = function (entry) {
     var bubble;
-    var notice = entry.from === "bot" && NOTICE_PATTERN.exec(entry.text);
-    if (notice) {
+    if (entry.from === "bot" && entry.heading) {
       bubble = el("div", "msg bot notice");
       var heading = el("strong");
-      heading.textContent = "Practice update, " + notice[1];
+      heading.textContent = entry.heading;
       bubble.appendChild(heading);
-      bubble.appendChild(linkified(notice[2]));
+      bubble.appendChild(linkified(entry.text));
     } else {
       bubble = el("div", "msg " + (entry.from === "user" ? "user" : "bot"));
       var who = el("span", "sr-only");

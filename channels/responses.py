@@ -1,0 +1,82 @@
+"""What a channel says itself — a keyword's reply, an over-long or too frequent message, a
+failure, the first message's privacy notice — comes from the running model's responses, like
+every answer: staff own the words in data/topics/ (bot_messages.yml, privacy.yml), `make check`
+checks them, and a new model changes them without a restart.
+
+Also read from the running model: the SMS keywords that ask a question (a topic file's
+`sms_keywords`, components/topic_metadata.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from components import topic_metadata
+from practice.facts import practice_phone
+
+logger = logging.getLogger(__name__)
+
+TOO_LONG = "utter_message_too_long"
+TOO_MANY = "utter_too_many_messages"
+CANNOT_ANSWER = "utter_cannot_answer"
+SMS_HELP = "utter_sms_help"
+SMS_STOPPED = "utter_sms_stopped"
+SMS_STARTED = "utter_sms_started"
+SMS_EMPTY = "utter_sms_empty"
+PRIVACY_NOTICE = "utter_privacy_notice"
+# Said by a channel, not by a rule or story (Rasa's validator would call them unused).
+SAID_BY_CHANNELS = frozenset({TOO_LONG, TOO_MANY, CANNOT_ANSWER, SMS_HELP, SMS_STOPPED,
+                              SMS_STARTED, SMS_EMPTY, PRIVACY_NOTICE})
+
+# Only when the running model has no such response (a model older than the code, or none
+# loaded): never a blank reply. Logged as an error, to be fixed by training.
+LAST_RESORT = "Sorry, I can't answer right now. Please call us at {phone}."
+
+
+def running_agent(app: Any) -> Any:
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    if agent is None or agent.domain is None or agent.nlg is None:
+        return None
+    return agent
+
+
+async def response_text(app: Any, name: str, output_channel: str) -> str | None:
+    """The response's text for this channel, with the practice's facts filled in (None: no
+    model loaded, or the model has no such response)."""
+    agent = running_agent(app)
+    if agent is None or name not in agent.domain.responses:
+        return None
+    # A blank conversation: channel messages only fill in the practice's facts.
+    tracker = DialogueStateTracker("channel-message", agent.domain.slots)
+    response = await agent.nlg.generate(name, tracker, output_channel)
+    return (response or {}).get("text") or None
+
+
+async def channel_says(app: Any, name: str, output_channel: str) -> str:
+    """The response's text; the last-resort reply if the running model lacks it."""
+    text = await response_text(app, name, output_channel)
+    if text:
+        return text
+    logger.error("The running model has no response %s: answering with the last-resort "
+                 "reply. Train a model (make train).", name)
+    return LAST_RESORT.format(phone=practice_phone())
+
+
+_keywords: dict[int, tuple[Any, dict[str, str]]] = {}
+
+
+def sms_keyword_intents(app: Any) -> dict[str, str]:
+    """WORD -> intent, from the running model's topic files (computed once per model)."""
+    agent = running_agent(app)
+    if agent is None:
+        return {}
+    domain = agent.domain
+    cached = _keywords.get(id(domain))
+    if cached is None or cached[0] is not domain:
+        _keywords.clear()  # the previous model's
+        cached = (domain, topic_metadata.sms_keywords(domain.as_dict()))
+        _keywords[id(domain)] = cached
+    return cached[1]

@@ -1,0 +1,104 @@
+"""What a topic file says about a question besides its phrasings: the intent's `metadata:`.
+
+    - intent: ask_telehealth
+      metadata:
+        title: Telehealth          # offered under this title when the bot is unsure
+        notice_words: [telehealth, virtual, video visit]
+                                   # answered from the notice's sentences holding one of them
+        sms_keywords: [DELETE]     # a text message of just this word asks this question
+      examples: |
+        - ...
+
+and, on the follow-up intent (data/follow_up.yml), `when_nothing_to_continue`: the question a
+follow-up with nothing before it is taken as.
+
+components/topic_importer.py puts each intent's metadata into the domain, and the domain goes
+with every call to the action server: the model in use decides, with no restart and no intent
+name in the code. Plain Python over the domain as a dict (Domain.as_dict(), or what the
+action server receives).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+TITLE = "title"
+NOTICE_WORDS = "notice_words"
+SMS_KEYWORDS = "sms_keywords"
+NOTHING_TO_CONTINUE = "when_nothing_to_continue"
+KNOWN_KEYS = {TITLE, NOTICE_WORDS, SMS_KEYWORDS, NOTHING_TO_CONTINUE}
+# The custom action that answers a notice topic (domain.yml, actions/actions.py).
+NOTICE_ACTION = "action_fetch_latest_notice"
+
+
+def intent_metadata(domain: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each intent's metadata, by intent name (intents without any are left out)."""
+    found: dict[str, dict[str, Any]] = {}
+    for entry in domain.get("intents") or []:
+        if not isinstance(entry, Mapping):
+            continue
+        for name, properties in entry.items():
+            metadata = (properties or {}).get("metadata") if isinstance(properties, Mapping) \
+                else None
+            if isinstance(metadata, Mapping):
+                found[name] = dict(metadata)
+    return found
+
+
+def titles(domain: Mapping[str, Any]) -> dict[str, str]:
+    """The title of each topic that may be offered as a choice."""
+    return {name: str(metadata[TITLE]).strip()
+            for name, metadata in intent_metadata(domain).items()
+            if str(metadata.get(TITLE) or "").strip()}
+
+
+@dataclass(frozen=True)
+class NoticeTopic:
+    called: str  # as a reply names it: "our latest update doesn't mention <called>"
+    words: tuple[str, ...]
+
+    def mentioned_in(self, sentence: str) -> bool:
+        lowered = sentence.lower()
+        return any(word in lowered for word in self.words)
+
+
+def notice_topic(domain: Mapping[str, Any], intent: str | None) -> NoticeTopic | None:
+    """The part of the notice a question is about (None: the whole notice)."""
+    metadata = intent_metadata(domain).get(intent or "") or {}
+    words = tuple(str(word).lower().strip() for word in as_list(metadata.get(NOTICE_WORDS))
+                  if str(word).strip())
+    if not words:
+        return None
+    return NoticeTopic(in_a_sentence(str(metadata.get(TITLE) or words[0])), words)
+
+
+def in_a_sentence(title: str) -> str:
+    """A title as it reads inside a sentence: "Elective procedures" -> "elective procedures";
+    a name or an abbreviation keeps its capitals ("MIG-LIF", "COVID tests")."""
+    title = title.strip().rstrip("?").strip()
+    if len(title) > 1 and title[0].isupper() and title[1].islower():
+        return title[0].lower() + title[1:]
+    return title
+
+
+def sms_keywords(domain: Mapping[str, Any]) -> dict[str, str]:
+    """Text messages of one word that ask a question: WORD -> intent."""
+    return {str(word).strip().upper(): name
+            for name, metadata in intent_metadata(domain).items()
+            for word in as_list(metadata.get(SMS_KEYWORDS)) if str(word).strip()}
+
+
+def nothing_to_continue(domain: Mapping[str, Any]) -> str | None:
+    """The question a follow-up with nothing before it is taken as."""
+    for metadata in intent_metadata(domain).values():
+        if metadata.get(NOTHING_TO_CONTINUE):
+            return str(metadata[NOTHING_TO_CONTINUE])
+    return None
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
