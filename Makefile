@@ -19,7 +19,7 @@ MODEL := models/spine-assistant.tar.gz
 SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE)
 
-.PHONY: help install lock spacy train run run-cluster actions check review purge test-staff test lint validate unit conversations nlu-heldout triage fuzz e2e nginx postgres redis browser web-deps web-vendor test-browser bench bench-cluster clean
+.PHONY: help install lock spacy train run run-cluster actions check preview review purge test-staff test lint validate unit conversations nlu-heldout triage fuzz e2e nginx postgres redis browser web-deps web-vendor test-browser bench bench-cluster clean
 
 help: ## List the entry points
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ actions: $(VENV)/.installed ## Start only the action server (where endpoints.yml
 
 check: $(VENV)/.installed ## Check the FAQ topic files in plain words (fast, no training)
 	$(PY) -m staff.check
+
+preview: $(VENV)/.installed ## Each new or changed answer as the web chat and SMS patient will see it, before `make train`
+	PYTHONWARNINGS=ignore $(PY) -m staff.preview
 
 review: $(VENV)/.installed ## What patients asked that the bot could not answer well
 	$(PY) -m staff.review

@@ -7,6 +7,8 @@ from pathlib import Path
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.importers.importer import TrainingDataImporter
 
+from components import topic_metadata
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -61,3 +63,38 @@ def test_a_new_topic_file_is_all_staff_write(tmp_path):
     importer = load(data)
     assert "ask_referral" in importer.get_domain().intents
     assert rules_by_intent(importer)["ask_referral"] == [["utter_ask_referral"]]
+
+
+def copy_of_data(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    for source in (ROOT / "data").rglob("*.yml"):
+        target = data / source.relative_to(ROOT / "data")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(source.read_text())
+    return data
+
+
+VISITORS = """version: "3.1"
+nlu:
+- intent: ask_visitors
+  metadata:
+    title: Visitors
+    notice_words: [visitor, guest]
+  examples: |
+    - can my wife come with me?
+    - are visitors allowed?
+"""
+
+
+def test_what_a_topic_says_about_its_questions_reaches_the_domain_not_the_nlu(tmp_path):
+    data = copy_of_data(tmp_path)
+    (data / "topics" / "visitors.yml").write_text(VISITORS)
+    importer = load(data)
+    metadata = topic_metadata.intent_metadata(importer.get_domain().as_dict())
+    assert metadata["ask_visitors"] == {"title": "Visitors", "notice_words": ["visitor", "guest"]}
+    assert metadata["ask_cost"] == {"title": "Cost"}
+    # A notice topic gets its rule: the notice is fetched for it.
+    assert rules_by_intent(importer)["ask_visitors"] == [["action_fetch_latest_notice"]]
+    # Retitling a topic does not change what the NLU learns (no retraining).
+    assert all("metadata" not in message.data
+               for message in importer.get_nlu_data().training_examples)

@@ -50,10 +50,12 @@ class Chat:
         return self.tokens[-1]
 
     def ask(self, message, **extra) -> list[str]:
-        before = len(self.answers)
+        before, cards = len(self.answers), len(self.customs)
         self.client.emit("user_uttered", {"message": message, **extra})
         deadline = time.monotonic() + 30
-        while len(self.answers) == before and time.monotonic() < deadline:
+        # A reply is text, or a payload for the widget (the notice's card).
+        while (len(self.answers) == before and len(self.customs) == cards
+               and time.monotonic() < deadline):
             time.sleep(0.05)
         time.sleep(0.3)  # a reply may be several messages
         return self.answers[before:]

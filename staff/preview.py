@@ -1,0 +1,144 @@
+"""`make preview`: what the bot will say once the topic files are trained, before publishing —
+each answer that is new or changed since the model the bot runs (models/spine-assistant.tar.gz),
+as the web chat patient sees it (text, buttons, the notice's card) and as the SMS patient gets
+it (one text, numbered choices, how many SMS segments). The practice's facts are filled in;
+other blanks show a sample value.
+
+Usage: python -m staff.preview [--all]     (make preview)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+import warnings
+from pathlib import Path
+from typing import Any
+
+from channels.sms_format import compose, segments
+from staff.content_rules import as_read
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "spine-assistant.tar.gz"
+WIDTH = 96
+
+
+def responses_in_files() -> dict[str, list[dict]]:
+    """Every response as `make train` will read it (domain.yml and data/)."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        importer = TrainingDataImporter.load_from_config(
+            str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data")])
+        return dict(importer.get_domain().responses)
+
+
+def responses_live(model: Path = MODEL) -> dict[str, list[dict]] | None:
+    """The responses of the model the bot runs (None: no model yet)."""
+    if not model.exists():
+        return None
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return dict(LocalModelStorage.metadata_from_archive(model).domain.responses)
+
+
+def changed(files: dict[str, list[dict]], live: dict[str, list[dict]] | None
+            ) -> list[tuple[str, str]]:
+    """(response name, "new" or "changed"), in name order."""
+    if live is None:
+        return [(name, "new") for name in sorted(files)]
+    return [(name, "new" if name not in live else "changed") for name in sorted(files)
+            if live.get(name) != files[name]]
+
+
+def for_channel(variations: list[dict], channel: str) -> list[dict]:
+    """The variations a patient on this channel can get (Rasa prefers the channel's own)."""
+    own = [v for v in variations if v.get("channel") == channel]
+    return own or [v for v in variations if not v.get("channel")]
+
+
+def condition_label(variation: dict) -> str:
+    conditions = variation.get("condition") or []
+    return (" when " + ", ".join(f"{c.get('name')} is {c.get('value')}" for c in conditions)
+            if conditions else "")
+
+
+def web_view(variation: dict) -> list[str]:
+    lines = []
+    card = (variation.get("custom") or {}).get("notice") \
+        if isinstance(variation.get("custom"), dict) else None
+    if isinstance(card, dict):
+        lines.append(f"[card] {as_read(str(card.get('heading', '')))}")
+        lines.append(f"       {as_read(str(card.get('text', '')))}")
+    elif variation.get("text"):
+        lines.append(as_read(variation["text"]))
+    buttons = [as_read(str(b.get("title", ""))) for b in variation.get("buttons") or []
+               if isinstance(b, dict)]
+    if buttons:
+        lines.append("buttons: " + "  ".join(f"[{title}]" for title in buttons))
+    if not lines and variation.get("custom"):
+        lines.append("(no text: a message for the chat window only)")
+    return lines
+
+
+def sms_view(variation: dict) -> list[str]:
+    if not variation.get("text"):
+        return ["(nothing: the text channel sends no text for this)"]
+    message: dict[str, Any] = {"text": as_read(variation["text"]), "buttons": [
+        {"title": as_read(str(b.get("title", ""))), "payload": b.get("payload", "")}
+        for b in variation.get("buttons") or [] if isinstance(b, dict)]}
+    body, _ = compose([message], fallback="")
+    count = segments(body)
+    return [body, f"({count} SMS segment{'s' if count != 1 else ''})"]
+
+
+def indented(label: str, lines: list[str]) -> list[str]:
+    out = []
+    for number, line in enumerate(lines):
+        prefix = f"  {label:<14}" if number == 0 else " " * 16
+        wrapped = textwrap.wrap(line, WIDTH - 16) or [""]
+        out += [prefix + wrapped[0]] + [" " * 16 + rest for rest in wrapped[1:]]
+    return out
+
+
+def preview(name: str, status: str, variations: list[dict]) -> list[str]:
+    lines = [f"{name} ({status})"]
+    for variation in for_channel(variations, "socketio"):
+        lines += indented("Web chat" + ("*" if condition_label(variation) else ""),
+                          web_view(variation))
+        if condition_label(variation):
+            lines.append(" " * 16 + f"*{condition_label(variation)}")
+    for variation in for_channel(variations, "sms"):
+        lines += indented("Text message", sms_view(variation))
+        if condition_label(variation):
+            lines.append(" " * 16 + f"*{condition_label(variation)}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="every answer, changed or not")
+    args = parser.parse_args(argv)
+    files = responses_in_files()
+    live = None if args.all else responses_live()
+    if live is None and not args.all:
+        print("No model is published yet (models/spine-assistant.tar.gz): every answer is new.")
+    shown = changed(files, live)
+    removed = sorted(set(live or {}) - set(files))
+    if not shown and not removed:
+        print("No answer differs from what the bot says now.")
+        return 0
+    for name, status in shown:
+        print("\n".join(preview(name, status, files[name])) + "\n")
+    for name in removed:
+        print(f"{name} (removed: the bot will no longer say it)\n")
+    print(f"{len(shown)} answer(s) to publish. `make check`, then `make train` puts them live.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
