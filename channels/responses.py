@@ -27,9 +27,12 @@ SMS_STOPPED = "utter_sms_stopped"
 SMS_STARTED = "utter_sms_started"
 SMS_EMPTY = "utter_sms_empty"
 PRIVACY_NOTICE = "utter_privacy_notice"
+WEB_UNREACHABLE = "utter_web_unreachable"
+WEB_NO_ANSWER = "utter_web_no_answer"
 # Said by a channel, not by a rule or story (Rasa's validator would call them unused).
 SAID_BY_CHANNELS = frozenset({TOO_LONG, TOO_MANY, CANNOT_ANSWER, SMS_HELP, SMS_STOPPED,
-                              SMS_STARTED, SMS_EMPTY, PRIVACY_NOTICE})
+                              SMS_STARTED, SMS_EMPTY, PRIVACY_NOTICE, WEB_UNREACHABLE,
+                              WEB_NO_ANSWER})
 
 # Only when the running model has no such response (a model older than the code, or none
 # loaded): never a blank reply. Logged as an error, to be fixed by training.

@@ -53,7 +53,14 @@ from channels.rate_limits import (
     rate_limiter,
     worst,
 )
-from channels.responses import TOO_LONG, TOO_MANY, channel_says
+from channels.responses import (
+    TOO_LONG,
+    TOO_MANY,
+    WEB_NO_ANSWER,
+    WEB_UNREACHABLE,
+    channel_says,
+    response_text,
+)
 from channels.widget_files import WidgetFile, load_widget_files
 
 logger = logging.getLogger(__name__)
@@ -78,9 +85,27 @@ def allowed_origins_from_env() -> list[str]:
     return origins or list(DEFAULT_ALLOWED_ORIGINS)
 
 
-def widget_blueprint(files: dict[str, WidgetFile]) -> Blueprint:
-    """GET /widget/<file>: the widget and its socket.io client, with cache headers."""
+# What the chat window says on its own (its server unreachable, no answer in time), by the
+# key the widget reads (web/static/spine-chat.js): staff's words, from the running model.
+WIDGET_MESSAGES = {"unreachable": WEB_UNREACHABLE, "noAnswer": WEB_NO_ANSWER}
+
+
+def widget_blueprint(files: dict[str, WidgetFile], allowed_origins: list[str]) -> Blueprint:
+    """GET /widget/<file>: the widget and its socket.io client, with cache headers; GET
+    /widget/messages.json: the window's own messages, read by the widget when a page opens."""
     blueprint = Blueprint("spine_chat_widget", url_prefix="/widget")
+
+    @blueprint.route("/messages.json", methods=["GET"])
+    async def widget_messages(request: Request) -> response.HTTPResponse:
+        texts = {key: await response_text(request.app, name, WebChatInput.name())
+                 for key, name in WIDGET_MESSAGES.items()}
+        headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
+                   "Vary": "Origin"}
+        origin = (request.headers.get("Origin") or "").rstrip("/")
+        if origin in allowed_origins:  # the practice's pages, on another origin
+            headers["Access-Control-Allow-Origin"] = origin
+        return response.json({key: text for key, text in texts.items() if text},
+                             headers=headers)
 
     @blueprint.route("/<name:path>", methods=["GET", "HEAD"])
     async def widget_file(request: Request, name: str) -> response.HTTPResponse:
@@ -260,4 +285,4 @@ class WebChatInput(SocketIOInput):
             bound.pop(sid, None)
             addresses.pop(sid, None)
 
-        return ChatRoutes(blueprint, widget_blueprint(load_widget_files()))
+        return ChatRoutes(blueprint, widget_blueprint(load_widget_files(), self.allowed_origins))

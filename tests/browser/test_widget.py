@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
 from services.demo_page import serve_in_background
+from staff.content_rules import as_read
 from tests.browser.conftest import (
     ROOT,
     ask,
@@ -16,6 +18,7 @@ from tests.browser.conftest import (
     serious_accessibility_violations,
     serve_html,
 )
+from tests.content import responses
 from tests.support.bot_servers import free_port
 
 pytestmark = pytest.mark.browser
@@ -157,6 +160,23 @@ def test_unreachable_chat_server_says_so_and_gives_the_phone_number(page, bot):
         expect(page.get_by_role("button", name="Delete this conversation")).to_be_disabled()
     finally:
         site.shutdown()
+
+
+def test_the_chat_windows_own_messages_are_the_topic_files_words(page, site):
+    with page.expect_response(lambda r: r.url.endswith("/widget/messages.json")) as loaded:
+        page.goto(site)
+    words = loaded.value.json()
+    assert words == {"unreachable": as_read(responses()["utter_web_unreachable"]),
+                     "noAnswer": as_read(responses()["utter_web_no_answer"])}
+    # Readable by the practice's page, which lives on another origin.
+    assert loaded.value.headers["access-control-allow-origin"] == site.rstrip("/")
+    page.get_by_role("button", name="Chat with us").click()
+    page.evaluate("window.SpineChat.showProblem()")
+    expect(page.get_by_role("alert")).to_have_text(words["unreachable"])
+    # Another origin's page gets no leave to read them.
+    request = urllib.request.Request(loaded.value.url, headers={"Origin": "https://evil.example"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert "Access-Control-Allow-Origin" not in response.headers
 
 
 def test_page_from_an_origin_not_listed_cannot_open_a_chat(page, site):

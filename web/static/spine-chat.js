@@ -40,6 +40,28 @@
     config.serverUrl = scriptUrl ? new URL(scriptUrl).origin : window.location.origin;
   }
 
+  // What the window says on its own. The practice's words come from the chat server
+  // (/widget/messages.json: data/topics/bot_messages.yml) when the page opens; these stand in
+  // until then, or if the server could not be reached even once.
+  var messages = {
+    unreachable: "We can't reach the chat right now. We keep trying." +
+      (config.phone ? " Please call us at " + config.phone + "." : "") + " In an emergency, call 911.",
+    noAnswer: "Sorry, no answer came back. Please try again" +
+      (config.phone ? ", or call us at " + config.phone + "." : "."),
+  };
+
+  function loadMessages() {
+    if (!window.fetch) return;
+    window.fetch(config.serverUrl + "/widget/messages.json", { credentials: "omit" })
+      .then(function (response) { return response.ok ? response.json() : {}; })
+      .then(function (found) {
+        Object.keys(messages).forEach(function (key) {
+          if (found && typeof found[key] === "string" && found[key]) messages[key] = found[key];
+        });
+      })
+      .catch(function () { /* the stand-ins stay */ });
+  }
+
   var STORAGE_SESSION = "spine-chat:session";
   var STORAGE_TRANSCRIPT = "spine-chat:transcript";
   var STORAGE_OPEN = "spine-chat:open";
@@ -340,9 +362,7 @@
     this.deleteButton.disabled = true;
     this.setTyping(false);
     this.status.textContent = "";
-    var text = "We can't reach the chat right now. We keep trying.";
-    if (config.phone) text += " Please call us at " + config.phone + ".";
-    this.status.appendChild(linkified(text + " In an emergency, call 911."));
+    this.status.appendChild(linkified(messages.unreachable));
     this.status.hidden = false;
   };
 
@@ -460,8 +480,7 @@
     if (on) {
       this.replyTimer = setTimeout(function () {
         self.typing.hidden = true;
-        var text = "Sorry, no answer came back. Please try again";
-        self.add({ from: "bot", text: text + (config.phone ? ", or call us at " + config.phone + "." : ".") });
+        self.add({ from: "bot", text: messages.noAnswer });
       }, config.replyTimeoutMs);
     }
     this.scrollToEnd();
@@ -484,6 +503,7 @@
   }
 
   function start() {
+    loadMessages();
     window.SpineChat = new Widget();
   }
 
