@@ -135,7 +135,8 @@ class ActionAssessUnclearMessage(PracticeAction):
 
     async def answer(self, tracker: Tracker, domain: DomainDict) -> Events:
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-        assessment = clarify.assess(ranking, topic_metadata.titles(domain))
+        assessment = clarify.assess(ranking, topic_metadata.titles(domain),
+                                    topic_metadata.skipped_when_unsure(domain))
         events = [SlotSet("unclear_message", assessment.outcome)]
         if assessment.outcome == "clarify":
             (first_title, first_payload), (second_title, second_payload) = assessment.choices

@@ -2,19 +2,20 @@
 emergency guidance: that comes only from a red flag happening now, components/triage.py).
 Plain Python over the intent ranking, testable without a tracker.
 
-A topic is offered under the title its topic file gives it (the intent's `metadata: title:`,
-components/topic_metadata.py). A question without a title is never offered: the fallback,
-emergency, crisis and follow-up intents have none, so an unsure reading never gives emergency
-or crisis guidance (components/safety_net.py gives it for a red flag happening now), and a
-follow-up ("and now?") is passed over for the topics behind it.
+What the topic files say decides (components/topic_metadata.py): a topic is offered under the
+title its file gives it; readings marked `skip_when_unsure` (emergency, crisis, follow-up) are
+passed over, never offered; any other reading without a title (a greeting, out of scope) in
+the top two means the bot deflects rather than offer a guess.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+# Rasa's own name for "no intent was sure enough" (FallbackClassifier).
+FALLBACK_INTENT = "nlu_fallback"
 # A runner-up this unlikely is noise, not a second reading worth offering. Two questions in one
 # message ("hours and phone?") leave the second near 0.15: offering both beats a deflection.
 MIN_SECOND_CONFIDENCE = 0.1
@@ -26,17 +27,20 @@ class Assessment:
     choices: tuple[tuple[str, str], ...] = ()  # (title, payload) of the topics to offer
 
 
-def ranked_topics(ranking: list[dict[str, Any]], titles: Mapping[str, str]
-                  ) -> list[dict[str, Any]]:
-    """The intents of the ranking that have a title, most likely first."""
-    candidates = [entry for entry in ranking if entry.get("name") in titles]
+def ranked_readings(ranking: list[dict[str, Any]], skipped: Collection[str]
+                    ) -> list[dict[str, Any]]:
+    """The ranking without the fallback and the readings passed over, most likely first."""
+    candidates = [entry for entry in ranking
+                  if entry.get("name") not in skipped and entry.get("name") != FALLBACK_INTENT]
     return sorted(candidates, key=lambda entry: entry.get("confidence") or 0.0, reverse=True)
 
 
-def assess(ranking: list[dict[str, Any]], titles: Mapping[str, str]) -> Assessment:
-    """`titles`: each offerable topic's title, by intent."""
-    pair = ranked_topics(ranking, titles)[:2]
-    if len(pair) == 2 and (pair[1].get("confidence") or 0.0) >= MIN_SECOND_CONFIDENCE:
+def assess(ranking: list[dict[str, Any]], titles: Mapping[str, str],
+           skipped: Collection[str] = ()) -> Assessment:
+    """`titles`: each offerable topic's title, by intent; `skipped`: the readings passed over."""
+    pair = ranked_readings(ranking, skipped)[:2]
+    if (len(pair) == 2 and (pair[1].get("confidence") or 0.0) >= MIN_SECOND_CONFIDENCE
+            and all(entry["name"] in titles for entry in pair)):
         return Assessment(
             "clarify", tuple((titles[entry["name"]], f"/{entry['name']}") for entry in pair))
     return Assessment("deflect")

@@ -60,6 +60,7 @@ from channels.responses import (
     WEB_UNREACHABLE,
     channel_says,
     response_text,
+    running_agent,
 )
 from channels.widget_files import WidgetFile, load_widget_files
 
@@ -95,17 +96,21 @@ def widget_blueprint(files: dict[str, WidgetFile], allowed_origins: list[str]) -
     /widget/messages.json: the window's own messages, read by the widget when a page opens."""
     blueprint = Blueprint("spine_chat_widget", url_prefix="/widget")
 
-    @blueprint.route("/messages.json", methods=["GET"])
+    rendered: dict[str, Any] = {}  # for one model's domain: rendered once, like a file
+
+    @blueprint.route("/messages.json", methods=["GET", "HEAD"])
     async def widget_messages(request: Request) -> response.HTTPResponse:
-        texts = {key: await response_text(request.app, name, WebChatInput.name())
-                 for key, name in WIDGET_MESSAGES.items()}
-        headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
+        domain = getattr(running_agent(request.app), "domain", None)
+        if rendered.get("domain") is not domain or "texts" not in rendered:
+            texts = {key: await response_text(request.app, name, WebChatInput.name())
+                     for key, name in WIDGET_MESSAGES.items()}
+            rendered.update(domain=domain, texts={k: v for k, v in texts.items() if v})
+        headers = {"Cache-Control": "max-age=60", "X-Content-Type-Options": "nosniff",
                    "Vary": "Origin"}
         origin = (request.headers.get("Origin") or "").rstrip("/")
         if origin in allowed_origins:  # the practice's pages, on another origin
             headers["Access-Control-Allow-Origin"] = origin
-        return response.json({key: text for key, text in texts.items() if text},
-                             headers=headers)
+        return response.json(rendered["texts"], headers=headers)
 
     @blueprint.route("/<name:path>", methods=["GET", "HEAD"])
     async def widget_file(request: Request, name: str) -> response.HTTPResponse:

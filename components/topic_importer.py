@@ -77,6 +77,23 @@ def intent_metadata(data: TrainingData) -> dict[str, dict[str, Any]]:
     return found
 
 
+def with_metadata(domain: Domain, metadata: dict[str, dict[str, Any]]) -> Domain:
+    """The domain with each intent's metadata from its topic file (an intent domain.yml
+    declares too keeps its own properties)."""
+    if not metadata:
+        return domain
+    as_dict = domain.as_dict()
+    intents = []
+    for entry in as_dict.get("intents", []):
+        name = entry if isinstance(entry, str) else next(iter(entry))
+        if name in metadata:
+            properties = {} if isinstance(entry, str) else dict(entry[name] or {})
+            entry = {name: {**properties, "metadata": metadata[name]}}
+        intents.append(entry)
+    as_dict["intents"] = intents
+    return Domain.from_dict(as_dict)
+
+
 def with_facts(domain: Domain) -> Domain:
     """The domain with each fact slot it declares valued from practice/facts.yml."""
     as_dict = domain.as_dict()
@@ -112,12 +129,9 @@ class TopicImporter(RasaFileImporter):
         if answers:
             domain = domain.merge(Domain.from_dict({"responses": answers}))
         missing = sorted(self.get_nlu_data().intents - set(domain.intents))
-        metadata = intent_metadata(self.topic_files())
         if missing:
-            domain = domain.merge(Domain.from_dict({"intents": [
-                {intent: {"metadata": metadata[intent]}} if intent in metadata else intent
-                for intent in missing]}))
-        return with_facts(domain)
+            domain = domain.merge(Domain.from_dict({"intents": missing}))
+        return with_facts(with_metadata(domain, intent_metadata(self.topic_files())))
 
     def get_stories(self, exclusion_percentage: int | None = None) -> StoryGraph:
         graph = super().get_stories(exclusion_percentage)

@@ -9,7 +9,13 @@
       examples: |
         - ...
 
-and, on the follow-up intent (data/follow_up.yml), `when_nothing_to_continue`: the question a
+`skip_when_unsure: true` marks a reading the bot passes over when it is unsure what a message
+meant: never offered as a choice, title or not, and the next readings are considered instead
+(emergency and crisis reports: their guidance comes only from a red flag happening now; the
+follow-up, which stands for the question before it). Any other reading without a title that
+ranks in the top two means the bot deflects rather than offer a guess.
+
+On the follow-up intent (data/follow_up.yml), `when_nothing_to_continue`: the question a
 follow-up with nothing before it is taken as.
 
 components/topic_importer.py puts each intent's metadata into the domain, and the domain goes
@@ -28,7 +34,8 @@ TITLE = "title"
 NOTICE_WORDS = "notice_words"
 SMS_KEYWORDS = "sms_keywords"
 NOTHING_TO_CONTINUE = "when_nothing_to_continue"
-KNOWN_KEYS = {TITLE, NOTICE_WORDS, SMS_KEYWORDS, NOTHING_TO_CONTINUE}
+SKIP_WHEN_UNSURE = "skip_when_unsure"
+KNOWN_KEYS = {TITLE, NOTICE_WORDS, SMS_KEYWORDS, NOTHING_TO_CONTINUE, SKIP_WHEN_UNSURE}
 # The custom action that answers a notice topic (domain.yml, actions/actions.py).
 NOTICE_ACTION = "action_fetch_latest_notice"
 
@@ -48,10 +55,18 @@ def intent_metadata(domain: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def titles(domain: Mapping[str, Any]) -> dict[str, str]:
-    """The title of each topic that may be offered as a choice."""
-    return {name: str(metadata[TITLE]).strip()
+    """The title of each topic that may be offered as a choice (a title that is not text is
+    none: `make check` reports it)."""
+    return {name: metadata[TITLE].strip()
             for name, metadata in intent_metadata(domain).items()
-            if str(metadata.get(TITLE) or "").strip()}
+            if isinstance(metadata.get(TITLE), str) and metadata[TITLE].strip()
+            and metadata.get(SKIP_WHEN_UNSURE) is not True}
+
+
+def skipped_when_unsure(domain: Mapping[str, Any]) -> set[str]:
+    """The readings passed over when the bot is unsure (see the module's docstring)."""
+    return {name for name, metadata in intent_metadata(domain).items()
+            if metadata.get(SKIP_WHEN_UNSURE) is True}
 
 
 @dataclass(frozen=True)
@@ -93,8 +108,8 @@ def sms_keywords(domain: Mapping[str, Any]) -> dict[str, str]:
 def nothing_to_continue(domain: Mapping[str, Any]) -> str | None:
     """The question a follow-up with nothing before it is taken as."""
     for metadata in intent_metadata(domain).values():
-        if metadata.get(NOTHING_TO_CONTINUE):
-            return str(metadata[NOTHING_TO_CONTINUE])
+        if isinstance(metadata.get(NOTHING_TO_CONTINUE), str) and metadata[NOTHING_TO_CONTINUE]:
+            return metadata[NOTHING_TO_CONTINUE]
     return None
 
 

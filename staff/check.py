@@ -135,8 +135,18 @@ def metadata_problems(topics: list[Topic]) -> list[Problem]:
     problems = []
     titled: dict[str, tuple[str, Path, int]] = {}
     keywords: dict[str, tuple[str, Path, int]] = {}
+    intents = {intent for topic in topics for intent in topic.examples}
+    fallbacks = []
     for topic in topics:
         for intent, metadata in topic.metadata.items():
+            if topic_metadata.NOTHING_TO_CONTINUE in metadata:
+                fallbacks.append(metadata[topic_metadata.NOTHING_TO_CONTINUE])
+                problems += nothing_to_continue_problems(
+                    topic.path, metadata[topic_metadata.NOTHING_TO_CONTINUE], intents, fallbacks)
+            skip = metadata.get(topic_metadata.SKIP_WHEN_UNSURE)
+            if skip is not None and not isinstance(skip.value, bool):
+                problems.append(Problem(topic.path, skip.line,
+                                        "'skip_when_unsure' is true or false."))
             for key, item in metadata.items():
                 if key not in topic_metadata.KNOWN_KEYS:
                     problems.append(Problem(topic.path, item.line, (
@@ -154,8 +164,23 @@ def metadata_problems(topics: list[Topic]) -> list[Problem]:
     return problems
 
 
+def nothing_to_continue_problems(path: Path, item: Located, intents: set[str],
+                                 found: list[Located]) -> list[Problem]:
+    if len(found) > 1:
+        return [Problem(path, item.line, "Only one question can say 'when_nothing_to_continue' "
+                                         f"(also at line {found[0].line}).")]
+    if not isinstance(item.value, str) or item.value not in intents:
+        return [Problem(path, item.line, (
+            f"'when_nothing_to_continue' must name one topic, like ask_help; {item.value!r} is "
+            "not a topic."))]
+    return []
+
+
 def title_problems(path: Path, intent: str, title: Located,
                    titled: dict[str, tuple[str, Path, int]]) -> list[Problem]:
+    if title.value is not None and not isinstance(title.value, str):
+        return [Problem(path, title.line, f"The title of '{intent}' must be words on one line, "
+                                          "like 'title: Visitors'.")]
     text = str(title.value or "").strip()
     if not text:
         return [Problem(path, title.line, f"The title of '{intent}' is empty. Write the few "
@@ -279,6 +304,7 @@ def check(folder: Path, run_rasa: bool = True) -> list[Problem]:
     others, other_problems = read_topics(folder.parent)
     problems += other_problems
     everything = topics + others
+    problems += [problem for topic in everything for problem in topic.problems]
     problems += too_few_examples(everything)
     problems += questions_in_two_topics(everything)
     problems += metadata_problems(everything)

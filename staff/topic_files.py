@@ -33,6 +33,8 @@ class Topic:
     # response name -> its variations (text, channel, buttons, custom ...)
     answers: dict[str, list[Located]] = field(default_factory=dict)
     rule_intents: set[str] = field(default_factory=set)
+    # What is written in a shape the bot cannot use, found while reading.
+    problems: list[Problem] = field(default_factory=list)
 
 
 def parse(path: Path, text: str) -> tuple[Any, list[Problem]]:
@@ -75,10 +77,18 @@ def read_topic(path: Path, data: Any) -> Topic:
         intent_line = line_of(item, "intent", 1)
         topic.intent_lines.setdefault(intent, intent_line)
         topic.examples.setdefault(intent, []).extend(examples_of(item, intent_line))
+        if "examples" in item and not isinstance(item["examples"], str):
+            topic.problems.append(Problem(path, line_of(item, "examples", intent_line), (
+                "Write the example questions as 'examples: |' followed by one '- question' per "
+                "line (see docs/examples/referral.yml).")))
         metadata = item.get("metadata")
         if isinstance(metadata, dict):
             topic.metadata[intent] = {str(key): Located(value, line_of(metadata, key, intent_line))
                                       for key, value in metadata.items()}
+        elif metadata is not None:
+            topic.problems.append(Problem(path, line_of(item, "metadata", intent_line), (
+                f"The metadata of '{intent}' must be indented lines like 'title: ...' under "
+                "'metadata:'.")))
     responses = data.get("responses") or {}
     for name, variations in responses.items() if isinstance(responses, dict) else []:
         line = line_of(responses, name, 1)
@@ -87,10 +97,22 @@ def read_topic(path: Path, data: Any) -> Topic:
             Located(variation if isinstance(variation, dict) else {},
                     line_of(variations, index, line))
             for index, variation in enumerate(variations)]
-    for rule in (data.get("rules") or []) + (data.get("stories") or []):
-        for step in rule.get("steps", []) if isinstance(rule, dict) else []:
-            if isinstance(step, dict) and "intent" in step:
-                topic.rule_intents.add(str(step["intent"]))
+    for section in ("rules", "stories"):
+        entries = data.get(section) or []
+        if not isinstance(entries, list):
+            topic.problems.append(Problem(path, line_of(data, section, 1), (
+                f"'{section}:' must be a list: each one starts with '- rule:' or '- story:'.")))
+            continue
+        for rule in entries:
+            steps = rule.get("steps") if isinstance(rule, dict) else None
+            if not isinstance(steps, list):
+                topic.problems.append(Problem(path, line_of(data, section, 1) if not isinstance(
+                    rule, dict) else line_of(rule, "steps", 1), (
+                    "A rule needs its 'steps:', a list of '- intent: ...' and '- action: ...'.")))
+                continue
+            for step in steps:
+                if isinstance(step, dict) and "intent" in step:
+                    topic.rule_intents.add(str(step["intent"]))
     return topic
 
 

@@ -194,3 +194,13 @@ def test_two_questions_in_one_message_offer_both_passing_over_a_follow_up_readin
     assert slots["unclear_message"] == "clarify"
     assert [slots["clarify_first_payload"], slots["clarify_second_payload"]] == [
         "/ask_hours", "/ask_phone_number"]
+
+
+def test_an_untitled_reading_on_top_is_deflected_not_guessed_past():
+    # "Out of scope" is the likelier reading: offering two unlikely topics would be a guess.
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5},
+               {"name": "out_of_scope", "confidence": 0.29},
+               {"name": "ask_cost", "confidence": 0.12}, {"name": "ask_hours", "confidence": 0.11}]
+    slots, _ = run(ActionAssessUnclearMessage(),
+                   tracker("where can i park a boat", "nlu_fallback", ranking=ranking))
+    assert slots == {"unclear_message": "deflect"}

@@ -134,6 +134,9 @@ def test_exit_status_says_whether_anything_must_be_fixed(topics, capsys):
     ("    sms_keywords: [STOP]\n", "a phone carrier's keyword"),
     ("    sms_keywords: [DELETE]\n", "already asks 'ask_phone_number'"),
     ("    notice_words: telehealth\n", "must be a list of words"),
+    ("    title: [How, to reach us]\n", "must be words on one line"),
+    ("    when_nothing_to_continue: ask_hlep\n", "'ask_hlep' is not a topic"),
+    ("    skip_when_unsure: sometimes\n", "is true or false"),
 ])
 def test_what_a_topic_says_about_its_questions_is_checked(topics, metadata, expected):
     edit(topics / "contact.yml", "    title: How to reach us\n", metadata)
@@ -148,3 +151,22 @@ def test_the_channels_own_messages_are_checked_like_answers(topics):
          "reactivation instruction.")
     problems = messages(topics)
     assert any("utter_sms_started reads at US grade" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("  metadata:\n    title: How to reach us\n", "  metadata: How to reach us\n",
+     "must be indented lines like 'title: ...'"),
+    ("  examples: |\n    - i think", "  examples:\n    - i think", "'examples: |' followed by"),
+])
+def test_a_shape_the_bot_cannot_use_is_pointed_out_not_a_crash(topics, old, new, expected):
+    edit(topics / "contact.yml", old, new)
+    problems = messages(topics)
+    assert any(expected in p and p.startswith("data/topics/contact.yml:") for p in problems), \
+        problems
+
+
+def test_a_rule_without_steps_is_pointed_out(topics):
+    edit(topics / "notice.yml", "- rule: fetch the latest notice\n  steps:",
+         "- rule: fetch the latest notice\n  steps:\n\n- rule: an empty one\n  steps:")
+    problems = messages(topics)
+    assert any("A rule needs its 'steps:'" in p for p in problems), problems

@@ -98,3 +98,15 @@ def test_what_a_topic_says_about_its_questions_reaches_the_domain_not_the_nlu(tm
     # Retitling a topic does not change what the NLU learns (no retraining).
     assert all("metadata" not in message.data
                for message in importer.get_nlu_data().training_examples)
+
+
+def test_an_intent_domain_yml_declares_too_keeps_its_topic_files_metadata(tmp_path):
+    domain_file = tmp_path / "domain.yml"
+    domain_file.write_text((ROOT / "domain.yml").read_text()
+                           + "\nintents:\n  - ask_cost\n  - ask_hours:\n      use_entities: []\n")
+    importer = TrainingDataImporter.load_from_config(
+        config_path=str(ROOT / "config.yml"), domain_path=str(domain_file),
+        training_data_paths=[str(ROOT / "data")])
+    metadata = topic_metadata.intent_metadata(importer.get_domain().as_dict())
+    assert metadata["ask_cost"] == {"title": "Cost"}
+    assert metadata["ask_hours"] == {"title": "Office hours"}

@@ -51,3 +51,12 @@ def test_sms_keywords_and_what_a_lone_follow_up_means():
     assert topic_metadata.nothing_to_continue(DOMAIN) == "ask_help"
     assert topic_metadata.nothing_to_continue({"intents": ["greet"]}) is None
     assert topic_metadata.intent_metadata({}) == {}
+
+
+def test_a_reading_skipped_when_unsure_is_never_offered_even_with_a_title():
+    domain = {"intents": [{"report_emergency": {"metadata": {"title": "Emergency",
+                                                             "skip_when_unsure": True}}},
+                          {"ask_cost": {"metadata": {"title": "Cost"}}},
+                          {"ask_odd": {"metadata": {"title": ["not", "text"]}}}]}
+    assert topic_metadata.titles(domain) == {"ask_cost": "Cost"}
+    assert topic_metadata.skipped_when_unsure(domain) == {"report_emergency"}
