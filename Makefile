@@ -66,7 +66,7 @@ check: $(VENV)/.installed ## Check the FAQ topic files in plain words (fast, no 
 	$(PY) -m staff.check
 
 preview: $(VENV)/.installed ## Each new or changed answer as the web chat and SMS patient will see it, before `make train`
-	PYTHONWARNINGS=ignore $(PY) -m staff.preview
+	$(PY) -m staff.preview
 
 review: $(VENV)/.installed ## What patients asked that the bot could not answer well
 	$(PY) -m staff.review

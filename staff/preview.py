@@ -1,8 +1,9 @@
 """`make preview`: what the bot will say once the topic files are trained, before publishing —
 each answer that is new or changed since the model the bot runs (models/spine-assistant.tar.gz),
 as the web chat patient sees it (text, buttons, the notice's card) and as the SMS patient gets
-it (one text, numbered choices, how many SMS segments). The practice's facts are filled in;
-other blanks show a sample value.
+it (one text, numbered choices, how many SMS segments), and each question whose title, notice
+words or SMS keywords changed. The practice's facts are filled in; other blanks show a sample
+value.
 
 Usage: python -m staff.preview [--all]     (make preview)
 """
@@ -10,6 +11,8 @@ Usage: python -m staff.preview [--all]     (make preview)
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
 import textwrap
 import warnings
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from channels.sms_format import compose, segments
+from components import topic_metadata
 from staff.content_rules import as_read
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,26 +28,26 @@ MODEL = ROOT / "models" / "spine-assistant.tar.gz"
 WIDTH = 96
 
 
-def responses_in_files() -> dict[str, list[dict]]:
-    """Every response as `make train` will read it (domain.yml and data/)."""
+def domain_in_files() -> dict[str, Any]:
+    """The domain as `make train` will build it (domain.yml and data/), as a dict."""
     from rasa.shared.importers.importer import TrainingDataImporter
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         importer = TrainingDataImporter.load_from_config(
             str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data")])
-        return dict(importer.get_domain().responses)
+        return importer.get_domain().as_dict()
 
 
-def responses_live(model: Path = MODEL) -> dict[str, list[dict]] | None:
-    """The responses of the model the bot runs (None: no model yet)."""
+def domain_live(model: Path = MODEL) -> dict[str, Any] | None:
+    """The domain of the model the bot runs (None: no model yet)."""
     if not model.exists():
         return None
     from rasa.engine.storage.local_model_storage import LocalModelStorage
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return dict(LocalModelStorage.metadata_from_archive(model).domain.responses)
+        return LocalModelStorage.metadata_from_archive(model).domain.as_dict()
 
 
 def changed(files: dict[str, list[dict]], live: dict[str, list[dict]] | None
@@ -53,6 +57,30 @@ def changed(files: dict[str, list[dict]], live: dict[str, list[dict]] | None
         return [(name, "new") for name in sorted(files)]
     return [(name, "new" if name not in live else "changed") for name in sorted(files)
             if live.get(name) != files[name]]
+
+
+def question_changes(files: dict[str, Any], live: dict[str, Any] | None) -> list[str]:
+    """One line per question whose title, notice words or SMS keywords changed."""
+    now = topic_metadata.intent_metadata(files)
+    before = topic_metadata.intent_metadata(live) if live is not None else {}
+    lines = []
+    for intent in sorted(now):
+        if now[intent] == before.get(intent):
+            continue
+        said = []
+        title = topic_metadata.titles(files).get(intent)
+        if title:
+            said.append(f"offered as [{title}] when the bot is unsure")
+        topic = topic_metadata.notice_topic(files, intent)
+        if topic:
+            said.append("answered from the notice's sentences with: " + ", ".join(topic.words))
+        keywords = [word for word, asked in topic_metadata.sms_keywords(files).items()
+                    if asked == intent]
+        if keywords:
+            said.append("asked by the text " + " or ".join(keywords))
+        lines.append(f"{intent} ({'changed' if intent in before else 'new'}): "
+                     + ("; ".join(said) or "nothing offered or asked"))
+    return lines
 
 
 def for_channel(variations: list[dict], channel: str) -> list[dict]:
@@ -123,20 +151,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="every answer, changed or not")
     args = parser.parse_args(argv)
-    files = responses_in_files()
-    live = None if args.all else responses_live()
-    if live is None and not args.all:
+    # Rasa and its libraries print deprecation warnings while loading: not for staff's eyes.
+    with contextlib.redirect_stderr(io.StringIO()):
+        domain = domain_in_files()
+        live_domain = None if args.all else domain_live()
+    if live_domain is None and not args.all:
         print("No model is published yet (models/spine-assistant.tar.gz): every answer is new.")
+    files = domain.get("responses") or {}
+    live = None if live_domain is None else (live_domain.get("responses") or {})
     shown = changed(files, live)
     removed = sorted(set(live or {}) - set(files))
-    if not shown and not removed:
-        print("No answer differs from what the bot says now.")
+    questions = question_changes(domain, live_domain)
+    if not shown and not removed and not questions:
+        print("Nothing differs from what the bot says now.")
         return 0
     for name, status in shown:
         print("\n".join(preview(name, status, files[name])) + "\n")
     for name in removed:
         print(f"{name} (removed: the bot will no longer say it)\n")
-    print(f"{len(shown)} answer(s) to publish. `make check`, then `make train` puts them live.")
+    for line in questions:
+        print(line)
+    print(f"\n{len(shown)} answer(s) and {len(questions)} question(s) to publish. `make check`, "
+          "then `make train` puts them live.")
     return 0
 
 

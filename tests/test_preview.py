@@ -34,4 +34,16 @@ def test_each_channel_sees_its_own_version():
 def test_the_real_files_preview_without_errors(capsys):
     assert preview.main(["--all"]) == 0
     out = capsys.readouterr().out
-    assert "utter_sms_help (new)" in out and "answer(s) to publish" in out
+    assert "utter_sms_help (new)" in out and "question(s) to publish" in out
+    assert "ask_cost (new): offered as [Cost] when the bot is unsure" in out
+
+
+def test_a_question_s_new_title_notice_words_and_keywords_are_shown():
+    live = {"intents": [{"ask_visitors": {"metadata": {"title": "Visits"}}}, "ask_cost"]}
+    files = {"intents": [
+        {"ask_visitors": {"metadata": {"title": "Visitors", "notice_words": ["visitor"]}}},
+        {"forget_me": {"metadata": {"sms_keywords": ["DELETE"]}}}, "ask_cost"]}
+    assert preview.question_changes(files, live) == [
+        "ask_visitors (changed): offered as [Visitors] when the bot is unsure; answered from "
+        "the notice's sentences with: visitor",
+        "forget_me (new): asked by the text DELETE"]
