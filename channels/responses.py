@@ -29,10 +29,11 @@ SMS_EMPTY = "utter_sms_empty"
 PRIVACY_NOTICE = "utter_privacy_notice"
 WEB_UNREACHABLE = "utter_web_unreachable"
 WEB_NO_ANSWER = "utter_web_no_answer"
+SMS_CHOICES = "utter_sms_choices"
 # Said by a channel, not by a rule or story (Rasa's validator would call them unused).
 SAID_BY_CHANNELS = frozenset({TOO_LONG, TOO_MANY, CANNOT_ANSWER, SMS_HELP, SMS_STOPPED,
                               SMS_STARTED, SMS_EMPTY, PRIVACY_NOTICE, WEB_UNREACHABLE,
-                              WEB_NO_ANSWER})
+                              WEB_NO_ANSWER, SMS_CHOICES})
 
 # Only when the running model has no such response (a model older than the code, or none
 # loaded): never a blank reply. Logged as an error, to be fixed by training.
@@ -66,6 +67,18 @@ async def channel_says(app: Any, name: str, output_channel: str) -> str:
     logger.error("The running model has no response %s: answering with the last-resort "
                  "reply. Train a model (make train).", name)
     return LAST_RESORT.format(phone=practice_phone())
+
+
+def template(app: Any, name: str, output_channel: str) -> str | None:
+    """A response's words as written, blanks unfilled (the channel fills its own), for this
+    channel: its own variation if it has one."""
+    agent = running_agent(app)
+    variations = agent.domain.responses.get(name) if agent else None
+    if not variations:
+        return None
+    chosen = next((v for v in variations if v.get("channel") == output_channel),
+                  next((v for v in variations if not v.get("channel")), None))
+    return (chosen or {}).get("text") or None
 
 
 _keywords: dict[int, tuple[Any, dict[str, str]]] = {}

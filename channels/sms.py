@@ -40,6 +40,7 @@ from channels.privacy_notice import confirms_deletion, privacy_notice
 from channels.rate_limits import RateLimiter, SharedRateLimiter, rate_limiter
 from channels.responses import (
     CANNOT_ANSWER,
+    SMS_CHOICES,
     SMS_EMPTY,
     SMS_HELP,
     SMS_STARTED,
@@ -48,8 +49,10 @@ from channels.responses import (
     TOO_MANY,
     channel_says,
     sms_keyword_intents,
+    template,
 )
 from channels.sms_format import (
+    CHOICES_TEMPLATE,
     HELP_WORDS,
     OPT_IN_WORDS,
     OPT_OUT_WORDS,
@@ -243,9 +246,8 @@ class SmsInput(InputChannel):
         asked = sms_keyword_intents(app).get(word or "")
         if asked:
             body = f"/{asked}"
-        fallback = await channel_says(app, CANNOT_ANSWER, self.name())
         answer, deleted = await self._ask_bot(
-            sender, choice_reply(body, self.state.choices_for(sender)), on_new_message, fallback)
+            sender, choice_reply(body, self.state.choices_for(sender)), on_new_message, app)
         if deleted:  # the conversation was deleted ("forget me"): so is what this channel kept
             self.state.forget(sender)
             return [answer]
@@ -255,10 +257,11 @@ class SmsInput(InputChannel):
             else None
         return [answer, notice] if notice else [answer]
 
-    async def _ask_bot(self, sender: str, text: str, on_new_message, fallback: str
+    async def _ask_bot(self, sender: str, text: str, on_new_message, app: Sanic
                        ) -> tuple[str, bool]:
-        """The bot's answer as one SMS (`fallback` if it fails), and whether it confirmed
-        "forget me"."""
+        """The bot's answer as one SMS (utter_cannot_answer if it fails), and whether it
+        confirmed "forget me"."""
+        fallback = await channel_says(app, CANNOT_ANSWER, self.name())
         collector = SmsOutput()
         try:
             await asyncio.wait_for(
@@ -273,7 +276,8 @@ class SmsInput(InputChannel):
             # The type only: an exception's message can quote what the patient wrote.
             logger.error("SMS: the bot failed to answer (%s).", type(error).__name__)
             return fallback, False
-        body, payloads = compose(collector.messages, fallback)
+        body, payloads = compose(collector.messages, fallback,
+                                 template(app, SMS_CHOICES, self.name()) or CHOICES_TEMPLATE)
         if confirms_deletion(collector.messages):
             return body, True
         self.state.remember_choices(sender, payloads)

@@ -62,22 +62,31 @@ def segments(text: str) -> int:
     return 1 if length <= 70 else math.ceil(length / 67)
 
 
-def numbered_choices(buttons: Sequence[dict[str, str]]) -> tuple[str, list[str]]:
+# How buttons read by SMS, {choices} being "1 for X, 2 for Y": the response utter_sms_choices
+# (data/topics/bot_messages.yml) in the running model; this when a model has none.
+CHOICES_TEMPLATE = "Reply {choices}."
+
+
+def numbered_choices(buttons: Sequence[dict[str, str]], template: str = CHOICES_TEMPLATE
+                     ) -> tuple[str, list[str]]:
     """ "Reply 1 for X, 2 for Y." and the payloads in the same order."""
     if not buttons:
         return "", []
     options = ", ".join(f"{index} for {to_gsm(b['title'])}" for index, b in enumerate(buttons, 1))
-    return f"Reply {options}.", [b["payload"] for b in buttons]
+    if "{choices}" not in template:
+        template = CHOICES_TEMPLATE  # the numbers must be said (make check asks for {choices})
+    return to_gsm(template.replace("{choices}", options)), [b["payload"] for b in buttons]
 
 
-def compose(messages: Sequence[dict], fallback: str) -> tuple[str, list[str]]:
+def compose(messages: Sequence[dict], fallback: str, choices_template: str = CHOICES_TEMPLATE
+            ) -> tuple[str, list[str]]:
     """One SMS for a turn's bot messages, and the payloads its numbered choices stand for.
 
     Only the last message's buttons become choices: earlier ones are already answered.
     """
     texts = [to_gsm(m["text"]).strip() for m in messages if (m.get("text") or "").strip()]
     buttons = next((m["buttons"] for m in reversed(messages) if m.get("buttons")), [])
-    choices_text, payloads = numbered_choices(buttons)
+    choices_text, payloads = numbered_choices(buttons, choices_template)
     body = "\n\n".join(texts + ([choices_text] if choices_text else [])) or fallback
     if len(body) > MAX_SMS_CHARS:
         ending = "...\n\n" + fallback

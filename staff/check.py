@@ -20,7 +20,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from channels.sms_format import CARRIER_KEYWORDS, compose, segments
+from channels.responses import SMS_CHOICES
+from channels.sms_format import CARRIER_KEYWORDS, CHOICES_TEMPLATE, compose, segments
 from components import topic_metadata
 from staff.content_rules import (
     MAX_GRADE,
@@ -235,19 +236,38 @@ def sms_keyword_problems(path: Path, intent: str, words: Located,
 
 # --- the answers -----------------------------------------------------------------------------
 
-def answer_problems(path: Path, answers: dict[str, list[Located]]) -> list[Problem]:
+def answer_problems(path: Path, answers: dict[str, list[Located]],
+                    choices_template: str = CHOICES_TEMPLATE) -> list[Problem]:
     problems = []
     for name, variations in answers.items():
         # With a shorter SMS version, only that one has to fit in a text message.
         has_sms_version = any(v.value.get("channel") == "sms" for v in variations)
         for variation in variations:
             problems += variation_problems(path, variation.line, name, variation.value,
-                                           has_sms_version)
+                                           has_sms_version, choices_template)
+        if name == SMS_CHOICES:
+            problems += [Problem(path, variation.line, (
+                f"The answer {SMS_CHOICES} must keep {{choices}}: it becomes \"1 for Cost, 2 "
+                "for Insurance\", the numbers patients reply with."))
+                for variation in variations
+                if "{choices}" not in str(variation.value.get("text") or "")]
     return problems
 
 
+def sms_choices_template(topics: list[Topic]) -> str:
+    """How buttons read by SMS, as the files say (utter_sms_choices)."""
+    for topic in topics:
+        for variation in topic.answers.get(SMS_CHOICES, []):
+            text = variation.value.get("text")
+            if isinstance(text, str) and "{choices}" in text and not variation.value.get(
+                    "channel"):
+                return text
+    return CHOICES_TEMPLATE
+
+
 def variation_problems(path: Path, line: int, name: str, variation: dict,
-                       has_sms_version: bool) -> list[Problem]:
+                       has_sms_version: bool, choices_template: str = CHOICES_TEMPLATE
+                       ) -> list[Problem]:
     label = f"The answer {name}" + (" (SMS)" if variation.get("channel") == "sms" else "")
     text = shown_text(variation)
     if text is None:
@@ -267,7 +287,7 @@ def variation_problems(path: Path, line: int, name: str, variation: dict,
         for fact in facts_not_known(title):
             problems.append(Problem(path, line, f"{label}'s button \"{title}\" mentions {fact}."))
     if variation.get("channel") in (None, "sms"):
-        count = sms_segments(text, variation.get("buttons") or [])
+        count = sms_segments(text, variation.get("buttons") or [], choices_template)
         if count > MAX_SMS_SEGMENTS and (variation.get("channel") == "sms" or not has_sms_version):
             problems.append(Problem(path, line, (
                 f"{label} takes {count} text messages (SMS segments) by phone; the limit is "
@@ -275,11 +295,12 @@ def variation_problems(path: Path, line: int, name: str, variation: dict,
     return problems
 
 
-def sms_segments(text: str, buttons: Iterable) -> int:
+def sms_segments(text: str, buttons: Iterable, choices_template: str = CHOICES_TEMPLATE) -> int:
     """How many SMS segments the answer takes, its choices numbered as the SMS channel does."""
     choices = [{"title": as_read(b.get("title", "")), "payload": b.get("payload", "")}
                for b in buttons if isinstance(b, dict)]
-    body, _ = compose([{"text": as_read(text), "buttons": choices}], fallback="")
+    body, _ = compose([{"text": as_read(text), "buttons": choices}], fallback="",
+                      choices_template=choices_template)
     return segments(body)
 
 
@@ -308,8 +329,9 @@ def check(folder: Path, run_rasa: bool = True) -> list[Problem]:
     problems += too_few_examples(everything)
     problems += questions_in_two_topics(everything)
     problems += metadata_problems(everything)
+    choices_template = sms_choices_template([*everything, *shared])
     for topic in [*everything, *shared]:
-        problems += answer_problems(topic.path, topic.answers)
+        problems += answer_problems(topic.path, topic.answers, choices_template)
     problems += unanswered_topics(everything, {name for t in shared for name in t.answers})
     # Rasa's check repeats a broken file's error in its own words: skip it then.
     if run_rasa and not problems_in_layout(problems):

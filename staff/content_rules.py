@@ -33,6 +33,9 @@ SAMPLE_VALUES = {
     "clarify_first_payload": "/ask_recovery_time",
     "clarify_second_title": "Hospital stay",
     "clarify_second_payload": "/ask_hospital_stay",
+    # utter_sms_choices: the numbered choices the SMS channel writes in (as words here: the
+    # numbers are not facts to check).
+    "choices": "one for Recovery time, two for Hospital stay",
 }
 PHONE_NUMBER = re.compile(r"\(?\b\d{3}\)?[-.\s]\d{3}[-.\s]\d{4}\b")
 PRICE = re.compile(r"\$\s?\d|\b\d+\s?(dollars|usd)\b", re.IGNORECASE)

@@ -19,7 +19,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from channels.sms_format import compose, segments
+from channels.responses import SMS_CHOICES
+from channels.sms_format import CHOICES_TEMPLATE, compose, segments
 from components import topic_metadata
 from staff.content_rules import as_read
 
@@ -113,13 +114,13 @@ def web_view(variation: dict) -> list[str]:
     return lines
 
 
-def sms_view(variation: dict) -> list[str]:
+def sms_view(variation: dict, choices_template: str = CHOICES_TEMPLATE) -> list[str]:
     if not variation.get("text"):
         return ["(nothing: the text channel sends no text for this)"]
     message: dict[str, Any] = {"text": as_read(variation["text"]), "buttons": [
         {"title": as_read(str(b.get("title", ""))), "payload": b.get("payload", "")}
         for b in variation.get("buttons") or [] if isinstance(b, dict)]}
-    body, _ = compose([message], fallback="")
+    body, _ = compose([message], fallback="", choices_template=choices_template)
     count = segments(body)
     return [body, f"({count} SMS segment{'s' if count != 1 else ''})"]
 
@@ -133,7 +134,8 @@ def indented(label: str, lines: list[str]) -> list[str]:
     return out
 
 
-def preview(name: str, status: str, variations: list[dict]) -> list[str]:
+def preview(name: str, status: str, variations: list[dict],
+            choices_template: str = CHOICES_TEMPLATE) -> list[str]:
     lines = [f"{name} ({status})"]
     for variation in for_channel(variations, "socketio"):
         lines += indented("Web chat" + ("*" if condition_label(variation) else ""),
@@ -141,7 +143,7 @@ def preview(name: str, status: str, variations: list[dict]) -> list[str]:
         if condition_label(variation):
             lines.append(" " * 16 + f"*{condition_label(variation)}")
     for variation in for_channel(variations, "sms"):
-        lines += indented("Text message", sms_view(variation))
+        lines += indented("Text message", sms_view(variation, choices_template))
         if condition_label(variation):
             lines.append(" " * 16 + f"*{condition_label(variation)}")
     return lines
@@ -165,8 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     if not shown and not removed and not questions:
         print("Nothing differs from what the bot says now.")
         return 0
+    choices = next((v.get("text") for v in files.get(SMS_CHOICES, []) if v.get("text")),
+                   CHOICES_TEMPLATE)
     for name, status in shown:
-        print("\n".join(preview(name, status, files[name])) + "\n")
+        print("\n".join(preview(name, status, files[name], choices)) + "\n")
     for name in removed:
         print(f"{name} (removed: the bot will no longer say it)\n")
     for line in questions:

@@ -48,3 +48,10 @@ def test_sms_keywords_come_from_the_running_model():
     assert responses.sms_keyword_intents(app_with(domain())) == {"DELETE": "forget_me",
                                                                  "ERASE": "forget_me"}
     assert responses.sms_keyword_intents(app_with(None)) == {}
+
+
+def test_a_template_is_the_channels_own_variation_unfilled():
+    app = app_with(domain())
+    assert responses.template(app, responses.SMS_CHOICES, "sms") == "Reply {choices}."
+    assert responses.template(app, "utter_no_such_thing", "sms") is None
+    assert responses.template(app_with(None), responses.SMS_CHOICES, "sms") is None

@@ -152,3 +152,15 @@ def test_a_flood_gets_one_warning_then_silence_until_it_stops():
     assert limiter.check("sms-b") == "allow"  # other numbers are not affected
     now[0] += 61
     assert limiter.check("sms-a") == "allow"
+
+
+def test_choices_read_as_the_staff_wrote_them():
+    buttons = [{"title": "Cost", "payload": "/ask_cost"}, {"title": "Hours", "payload": "/h"}]
+    body, payloads = compose([{"text": "Which?", "buttons": buttons}], fallback="x",
+                             choices_template="Text back {choices}.")
+    assert body == "Which?\n\nText back 1 for Cost, 2 for Hours."
+    assert payloads == ["/ask_cost", "/h"]
+    # Words that lost the numbers would leave patients nothing to reply: the default is said.
+    body, _ = compose([{"text": "Which?", "buttons": buttons}], fallback="x",
+                      choices_template="Pick one.")
+    assert body.endswith("Reply 1 for Cost, 2 for Hours.")

@@ -170,3 +170,10 @@ def test_a_rule_without_steps_is_pointed_out(topics):
          "- rule: fetch the latest notice\n  steps:\n\n- rule: an empty one\n  steps:")
     problems = messages(topics)
     assert any("A rule needs its 'steps:'" in p for p in problems), problems
+
+
+def test_the_sms_choices_must_keep_their_numbers(topics):
+    edit(topics / "bot_messages.yml", "  - text: Reply {choices}.",
+         "  - text: Reply with a number.")
+    problems = messages(topics)
+    assert any("utter_sms_choices must keep {choices}" in p for p in problems), problems
