@@ -28,8 +28,13 @@ class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
                        output_channel: str, **kwargs: Any) -> dict[str, Any] | None:
         response = await super().generate(utter_action, tracker, output_channel, **kwargs)
         courtesy = courtesy_to_answer(tracker)
-        if response and response.get("text") and courtesy:
-            response["text"] = f"{reply_for(courtesy)} {response['text']}"
+        if response and courtesy:
+            if response.get("text"):
+                response["text"] = f"{reply_for(courtesy)} {response['text']}"
+            elif response.get("custom"):
+                # A payload without text (the web chat's notice card): the reply is a text of
+                # its own, sent just before it.
+                response["text"] = reply_for(courtesy)
         return response
 
 

@@ -12,6 +12,7 @@ import socketio.exceptions
 
 from channels.limits import MAX_MESSAGE_CHARS
 from channels.web import CONNECTION_RATE_LIMIT, CONVERSATION_RATE_LIMIT
+from components.courtesy import lexicon as courtesy_lexicon
 from practice.facts import practice_phone
 from tests.conftest import MODEL
 from tests.support.bot_servers import running_bot
@@ -150,3 +151,19 @@ def test_connections_from_one_address_are_limited(bot):
     finally:
         for chat in chats:
             chat.close()
+
+
+def test_the_notice_reaches_the_web_chat_as_a_card_after_the_reply_to_thanks(bot):
+    chat = Chat(bot)
+    try:
+        texts = chat.ask("thanks! and do you still do video visits?")
+        deadline = time.monotonic() + 10
+        while not chat.customs and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        chat.close()
+    # The reply to the thanks as a text of its own, then the card (no wording to match).
+    assert texts == [courtesy_lexicon()["courtesies"]["thank"]["reply"]]
+    [card] = chat.customs
+    assert card["notice"]["heading"] == "Practice update, April 30, 2020"
+    assert "telehealth" in card["notice"]["text"]
