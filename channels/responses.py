@@ -81,18 +81,32 @@ def template(app: Any, name: str, output_channel: str) -> str | None:
     return (chosen or {}).get("text") or None
 
 
-_keywords: dict[int, tuple[Any, dict[str, str]]] = {}
+class PerModel:
+    """A value worked out once per loaded model: a model swap brings a new domain object."""
+
+    def __init__(self) -> None:
+        self._domain: Any = None
+        self._value: Any = None
+
+    def get(self, domain: Any) -> Any:
+        """The value kept for this model's domain (None: none yet)."""
+        return self._value if self._domain is domain else None
+
+    def keep(self, domain: Any, value: Any) -> Any:
+        self._domain, self._value = domain, value
+        return value
+
+
+_keywords = PerModel()
 
 
 def sms_keyword_intents(app: Any) -> dict[str, str]:
-    """WORD -> intent, from the running model's topic files (computed once per model)."""
+    """WORD -> intent, from the running model's topic files (worked out once per model)."""
     agent = running_agent(app)
     if agent is None:
         return {}
-    domain = agent.domain
-    cached = _keywords.get(id(domain))
-    if cached is None or cached[0] is not domain:
-        _keywords.clear()  # the previous model's
-        cached = (domain, topic_metadata.sms_keywords(domain.as_dict()))
-        _keywords[id(domain)] = cached
-    return cached[1]
+    found = _keywords.get(agent.domain)
+    if found is None:
+        found = _keywords.keep(agent.domain,
+                               topic_metadata.sms_keywords(agent.domain.as_dict()))
+    return found

@@ -58,6 +58,7 @@ from channels.responses import (
     TOO_MANY,
     WEB_NO_ANSWER,
     WEB_UNREACHABLE,
+    PerModel,
     channel_says,
     response_text,
     running_agent,
@@ -96,21 +97,22 @@ def widget_blueprint(files: dict[str, WidgetFile], allowed_origins: list[str]) -
     /widget/messages.json: the window's own messages, read by the widget when a page opens."""
     blueprint = Blueprint("spine_chat_widget", url_prefix="/widget")
 
-    rendered: dict[str, Any] = {}  # for one model's domain: rendered once, like a file
+    rendered = PerModel()  # rendered once per model, like a file
 
     @blueprint.route("/messages.json", methods=["GET", "HEAD"])
     async def widget_messages(request: Request) -> response.HTTPResponse:
         domain = getattr(running_agent(request.app), "domain", None)
-        if rendered.get("domain") is not domain or "texts" not in rendered:
-            texts = {key: await response_text(request.app, name, WebChatInput.name())
+        texts = rendered.get(domain)
+        if texts is None:
+            found = {key: await response_text(request.app, name, WebChatInput.name())
                      for key, name in WIDGET_MESSAGES.items()}
-            rendered.update(domain=domain, texts={k: v for k, v in texts.items() if v})
+            texts = rendered.keep(domain, {key: text for key, text in found.items() if text})
         headers = {"Cache-Control": "max-age=60", "X-Content-Type-Options": "nosniff",
                    "Vary": "Origin"}
         origin = (request.headers.get("Origin") or "").rstrip("/")
         if origin in allowed_origins:  # the practice's pages, on another origin
             headers["Access-Control-Allow-Origin"] = origin
-        return response.json(rendered["texts"], headers=headers)
+        return response.json(texts, headers=headers)
 
     @blueprint.route("/<name:path>", methods=["GET", "HEAD"])
     async def widget_file(request: Request, name: str) -> response.HTTPResponse:

@@ -116,8 +116,6 @@ class ConversationStore(SQLTrackerStore):
         # newest stored event's id when known)
         self._stored: OrderedDict[str, tuple[float, tuple[Event, ...], int | None]] = \
             OrderedDict()
-        # The newest event id of a conversation being read, from the read to retrieve().
-        self._read_versions: dict[str, int | None] = {}
         self.writer = EventWriter(self._write)
         atexit.register(self.writer.close)
 
@@ -169,13 +167,12 @@ class ConversationStore(SQLTrackerStore):
             return DialogueStateTracker.from_events(sender_id, list(events), self.domain.slots)
         await self._writes_done(sender_id)
         try:
-            tracker = await super().retrieve(sender_id)
+            tracker, newest = await self._read(sender_id, fetch_events_from_all_sessions=False)
         except SQLAlchemyError as error:
             logger.error("Could not read a conversation (%s); answering without its history.",
                          database_reason(error))
-            tracker = None
-        self._remember(sender_id, list(tracker.events) if tracker else [],
-                       self._read_versions.pop(sender_id, None))
+            tracker, newest = None, None
+        self._remember(sender_id, list(tracker.events) if tracker else [], newest)
         return tracker
 
     async def _still_newest(self, sender_id: str) -> bool:
@@ -198,13 +195,18 @@ class ConversationStore(SQLTrackerStore):
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
                         ) -> DialogueStateTracker | None:
-        """Rasa's, with the query in a worker thread: a slow or locked database delays this
-        conversation, not every other one."""
-        events, self._read_versions[sender_id] = await asyncio.get_running_loop(
-            ).run_in_executor(None, self._stored_events, sender_id, fetch_events_from_all_sessions)
+        """Rasa's (retrieve_full_tracker reads with it), off the event loop."""
+        return (await self._read(sender_id, fetch_events_from_all_sessions))[0]
+
+    async def _read(self, sender_id: str, fetch_events_from_all_sessions: bool
+                    ) -> tuple[DialogueStateTracker | None, int | None]:
+        """The conversation as stored, and its newest event's id, read in a worker thread: a
+        slow or locked database delays this conversation, not every other one."""
+        events, newest = await asyncio.get_running_loop().run_in_executor(
+            None, self._stored_events, sender_id, fetch_events_from_all_sessions)
         if self.domain and events:
-            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        return None
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots), newest
+        return None, newest
 
     def _stored_events(self, sender_id: str, fetch_events_from_all_sessions: bool
                        ) -> tuple[list[dict], int | None]:
@@ -223,8 +225,6 @@ class ConversationStore(SQLTrackerStore):
         except SQLAlchemyError as error:
             raise StoreUnavailableError(f"Could not read a conversation ({database_reason(error)})"
                                    ) from None
-        finally:
-            self._read_versions.pop(conversation_id, None)
 
     async def keys(self) -> list[str]:
         await self._writes_done()

@@ -13,7 +13,6 @@ Usage: python -m scripts.benchmark [--quick] [--rounds N] [--crowd-rounds N]   (
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -28,6 +27,7 @@ import yaml
 
 from scripts.bench.edit_to_live import measure_edits_to_live
 from scripts.bench.figures import comparison_rows, latency_summary, markdown_table, number
+from scripts.bench.results import publish
 from scripts.bench.stock_bot import MESSAGES as STOCK_MESSAGES
 from scripts.bench.stock_bot import StockBot, running_stock_bot, stock_bot
 from scripts.bench.traffic import concurrent_round, conversation_latencies, rss_mib
@@ -35,7 +35,6 @@ from scripts.bench.training import full_training, rasa_env
 from tests.support.bot_servers import ROOT, running_bot
 
 MODEL = ROOT / "models" / "spine-assistant.tar.gz"
-RESULTS = ROOT / "results"
 # What patients ask this bot: one conversation of twelve messages.
 QUESTIONS = [
     "hi", "what is minimally invasive spine surgery?", "how long is recovery",
@@ -174,14 +173,7 @@ def main(argv: list | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="bench-edits-") as workdir:
             results["edits_to_live"] = measure_edits_to_live(Path(workdir))
     results["settings"]["run_seconds"] = round(time.monotonic() - began)
-    markdown = report_markdown(results)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "bench.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
-    (RESULTS / "bench.md").write_text(markdown, encoding="utf-8")
-    print()
-    print(markdown)
-    print(f"(written to results/bench.md and results/bench.json; run took "
-          f"{results['settings']['run_seconds']} s)")
+    publish("bench", results, report_markdown(results))
     return 0
 
 

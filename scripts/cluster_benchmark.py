@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import itertools
-import json
 import os
 import sys
 import tempfile
@@ -28,12 +27,12 @@ from pathlib import Path
 
 from scripts.bench import traffic
 from scripts.bench.figures import latency_summary, markdown_table, number
-from scripts.benchmark import QUESTIONS
-from services.cluster import free_port, running_cluster, scratch_postgres_folder
-from tests.support.bot_servers import ROOT, running_bot
+from scripts.bench.results import publish
+from scripts.benchmark import MODEL, QUESTIONS
+from services.cluster import running_cluster, scratch_postgres_folder
+from services.processes import free_port
+from tests.support.bot_servers import running_bot
 
-MODEL = ROOT / "models" / "spine-assistant.tar.gz"
-RESULTS = ROOT / "results"
 PATIENTS = 20  # at once; each a conversation of the twelve questions
 
 
@@ -173,14 +172,7 @@ def main(argv: list | None = None) -> int:
                     Path(workdir) / str(number_))
             results["setups"][setup.name] = setup.figures()
     results["settings"]["run_seconds"] = round(time.monotonic() - began)
-    markdown = report_markdown(results)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "bench-cluster.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
-    (RESULTS / "bench-cluster.md").write_text(markdown, encoding="utf-8")
-    print()
-    print(markdown)
-    print(f"(written to results/bench-cluster.md and .json; run took "
-          f"{results['settings']['run_seconds']} s)")
+    publish("bench-cluster", results, report_markdown(results))
     return 0
 
 

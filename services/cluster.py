@@ -26,27 +26,20 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from services.processes import answers, free_port, listening, start, stop, wait_for
+
 ROOT = Path(__file__).resolve().parent.parent
-STARTUP_SECONDS = 180
 DATABASE = "spine"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def secret(path: Path) -> str:
@@ -55,27 +48,6 @@ def secret(path: Path) -> str:
         path.write_text(secrets.token_hex(24))
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-def wait_for(ready, process: subprocess.Popen, what: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not ready():
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{what} did not start; its log:\n{log.read_text()[-2000:]}")
-        time.sleep(0.3)
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status < 500
-    except OSError:
-        return False
-
-
-def listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 @dataclass
@@ -238,22 +210,6 @@ def endpoints_for(replica: int, action_port: int, postgres: Postgres, redis_port
     path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
     path.chmod(0o600)  # it holds the database's password
     return path
-
-
-def start(command: list[str], log: Path, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
-                            stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def postgres_home() -> Path:

@@ -23,7 +23,8 @@ import sqlalchemy as sa
 
 from scripts.bench import traffic
 from scripts.bench.traffic import patient_address
-from services.cluster import free_port, running_cluster, scratch_postgres_folder
+from services.cluster import running_cluster, scratch_postgres_folder
+from services.processes import free_port
 from tests.conftest import MODEL, ROOT
 from tests.support.clone import lone_clone
 from tests.support.web_chat import Chat

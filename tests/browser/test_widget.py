@@ -171,6 +171,8 @@ def test_the_chat_windows_own_messages_are_the_topic_files_words(page, site):
     # Readable by the practice's page, which lives on another origin.
     assert loaded.value.headers["access-control-allow-origin"] == site.rstrip("/")
     page.get_by_role("button", name="Chat with us").click()
+    # Connected first: the connection's arrival would hide the message shown before it.
+    expect(page.get_by_role("button", name="Send")).to_be_enabled(timeout=15000)
     page.evaluate("window.SpineChat.showProblem()")
     expect(page.get_by_role("alert")).to_have_text(words["unreachable"])
     # Another origin's page gets no leave to read them.

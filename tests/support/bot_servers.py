@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,16 +20,13 @@ from pathlib import Path
 
 import yaml
 
+from services.processes import free_port, start
+from services.processes import stop as stop_process
+
 ROOT = Path(__file__).resolve().parents[2]
 RASA = str(Path(sys.executable).parent / "rasa")
 # Loading TensorFlow and the model takes about 20 s on a 2-core machine; allow for a slow one.
 STARTUP_TIMEOUT_SECONDS = 180
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _ready(url: str) -> bool:
@@ -85,31 +80,13 @@ class RunningBot:
             return json.load(response)
 
 
-def start_process(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def stop_process(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @contextlib.contextmanager
 def running_action_server(env: dict[str, str] | None = None) -> Iterator[tuple[str, int, Path]]:
     """The action server alone, as services/run.sh starts it: (its URL, its pid, its log)."""
     port = free_port()
     log = Path(tempfile.mkdtemp(prefix="actions-")) / "action-server.log"
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    process = start_process(
-        [sys.executable, "-m", "services.action_server", "--port", str(port)], full_env, log)
+    process = start([sys.executable, "-m", "services.action_server", "--port", str(port)], log,
+                    {"PYTHONPATH": str(ROOT), **(env or {})})
     try:
         wait_until_ready(f"http://127.0.0.1:{port}/health", process, log)
         yield f"http://127.0.0.1:{port}", process.pid, log
@@ -146,19 +123,18 @@ def running_bot(
     action_port, rasa_port = free_port(), rasa_port or free_port()
     endpoints = endpoints_for(workdir, action_url or f"http://127.0.0.1:{action_port}/webhook",
                               model_server_url)
-    full_env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-                "PYTHONPATH": str(ROOT), **(env or {})}
+    servers_env = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+                   "PYTHONPATH": str(ROOT), **(env or {})}
     action_log, rasa_log = workdir / "action-server.log", workdir / "rasa-server.log"
-    actions = start_process(
-        [sys.executable, "-m", "services.action_server", "--port", str(action_port)],
-        full_env, action_log)
+    actions = start([sys.executable, "-m", "services.action_server", "--port", str(action_port)],
+                    action_log, servers_env)
     rasa = None
     try:
-        rasa = start_process(
+        rasa = start(
             [RASA, "run", "--model", str(model), "--interface", "127.0.0.1",
              "--port", str(rasa_port), "--endpoints", str(endpoints),
              "--credentials", str(ROOT / "credentials.yml")],
-            full_env, rasa_log,
+            rasa_log, servers_env,
         )
         wait_until_ready(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         wait_until_ready(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from services.cluster import Postgres, free_port, scratch_postgres_folder
+from services.cluster import Postgres, scratch_postgres_folder
+from services.processes import free_port
 
 
 @contextlib.contextmanager
