@@ -8,11 +8,14 @@ RestInput, but bounded:
 - what else the client sends (`metadata`, `input_channel`) is ignored: nothing the client
   chooses is stored beside the conversation;
 - `?stream=true` is refused (Rasa's stream held a connection for up to an hour on failure);
-- a message over the length cap is answered with a request to shorten it, unparsed
-  (channels/limits.py);
+- a message over the length cap is answered with a request to shorten it, not passed to the
+  bot (channels/limits.py);
 - each sender and each network address is rate-limited (channels/rate_limits.py): over the
-  limit, 429 with the same words the other channels use, before the body is even read for
-  an address, before the bot runs for a sender;
+  limit, 429 with the same words the other channels use, before the bot runs;
+- but safety comes before every refusal (channels/safety_first.py): a message too long, over a
+  limit or in an otherwise malformed request is read for a red flag first, and one that
+  describes an emergency or a crisis gets that guidance (over a limit: a 200 with the guidance
+  as the bot's message; malformed: the 400 carries it as `guidance`);
 - whatever fails inside the bot, the client gets an answer with the phone number, not a 500.
 """
 
@@ -32,6 +35,7 @@ from sanic.response import HTTPResponse
 from channels.limits import readable, too_long
 from channels.rate_limits import ALLOW, ChannelLimits, client_address
 from channels.responses import CANNOT_ANSWER, TOO_LONG, TOO_MANY, channel_says
+from channels.safety_first import OverLimitSafety, guidance_for
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +54,11 @@ class RestRequest(BaseModel):
         extra = Extra.ignore
 
 
-def error(reason: str, status: int = 400) -> HTTPResponse:
-    return response.json({"error": reason}, status=status)
+def error(reason: str, status: int = 400, guidance: str | None = None) -> HTTPResponse:
+    body = {"error": reason}
+    if guidance:
+        body["guidance"] = guidance
+    return response.json(body, status=status)
 
 
 def problems(exc: ValidationError) -> str:
@@ -77,6 +84,7 @@ class RestInput(InputChannel):
     def __init__(self, limits: ChannelLimits | None = None) -> None:
         self.limits = limits or ChannelLimits.from_credentials(
             "REST", {}, SENDER_RATE_LIMIT, ADDRESS_RATE_LIMIT)
+        self.over_limit = OverLimitSafety()
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -90,32 +98,46 @@ class RestInput(InputChannel):
         @rest_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             address = client_address(request.ip, request.headers.get("X-Forwarded-For"))
-            if self.limits.check_address(address) != ALLOW:
-                return await too_many(request, self.limits.window)
+            address_verdict = self.limits.check_address(address)
             if "stream" in request.args:
                 return error("Streaming is not supported: leave out ?stream.")
             try:
                 body = json.loads(request.body or b"")
             # RecursionError: JSON nested thousands deep ("[[[[...").
             except (ValueError, UnicodeDecodeError, RecursionError):
-                return error('The body must be JSON: {"sender": "...", "message": "..."}.')
+                body = None
+            if address_verdict != ALLOW:
+                return await self._over_limit(request, f"address:{address}", body)
             if not isinstance(body, dict):
                 return error('The body must be a JSON object: {"sender": "...", "message": "..."}.')
             try:
                 parsed = RestRequest.parse_obj(body)
             except ValidationError as exc:
-                return error(f"Invalid request: {problems(exc)}.")
+                return error(f"Invalid request: {problems(exc)}.", guidance=await guidance_for(
+                    request.app, readable(text_in(body)), self.name()))
             if self.limits.check_sender(parsed.sender) != ALLOW:
-                return await too_many(request, self.limits.window)
+                return await self._over_limit(request, f"sender:{parsed.sender}", body)
             return response.json(await self._answer(parsed, on_new_message, request.app))
 
         return rest_webhook
 
+    async def _over_limit(self, request: Request, key: str, body: Any) -> HTTPResponse:
+        """429, unless the message describes a red flag (and this client has not had the
+        guidance this minute): then the guidance, as the bot's answer."""
+        guidance = await self.over_limit.guidance_for(request.app, key, readable(text_in(body)),
+                                                      self.name())
+        if guidance is None:
+            return await too_many(request, self.limits.window)
+        sender = body.get("sender") if isinstance(body, dict) else None
+        return response.json([{"recipient_id": sender if isinstance(sender, str) else None,
+                                "text": guidance}])
+
     async def _answer(self, parsed: RestRequest, on_new_message, app: Any
                       ) -> list[dict[str, Any]]:
         if too_long(parsed.message):
-            return [{"recipient_id": parsed.sender,
-                     "text": await channel_says(app, TOO_LONG, self.name())}]
+            text = (await guidance_for(app, readable(parsed.message), self.name())
+                    or await channel_says(app, TOO_LONG, self.name()))
+            return [{"recipient_id": parsed.sender, "text": text}]
         collector = CollectingOutputChannel()
         try:
             await on_new_message(UserMessage(readable(parsed.message), collector, parsed.sender,
@@ -126,3 +148,9 @@ class RestInput(InputChannel):
             return [{"recipient_id": parsed.sender,
                      "text": await channel_says(app, CANNOT_ANSWER, self.name())}]
         return collector.messages
+
+
+def text_in(body: Any) -> str:
+    """The message a request's body carries, if it carries one as text ("" otherwise)."""
+    message = body.get("message") if isinstance(body, dict) else None
+    return message if isinstance(message, str) else ""

@@ -10,6 +10,8 @@ built-in Twilio channel, this one:
 - honours STOP / START / HELP, remembers opt-outs across restarts, answers a MessageSid once
   however many deliveries arrive (an atomic claim before the bot is asked), rate-limits each
   number (keyword replies too), and answers bad input with a reply or a 400;
+- reads a text too long or over the rate limit for a red flag before refusing it
+  (channels/safety_first.py): an emergency or a crisis gets its guidance;
 - checks signatures against SMS_PUBLIC_URL only, never a URL taken from the request;
 - never sees a raw phone number past this door: the sender id is a keyed hash of it.
 """
@@ -51,6 +53,7 @@ from channels.responses import (
     sms_keyword_intents,
     template,
 )
+from channels.safety_first import OverLimitSafety, guidance_for
 from channels.sms_format import (
     CHOICES_TEMPLATE,
     HELP_WORDS,
@@ -131,6 +134,7 @@ class SmsInput(InputChannel):
         self.id_key = id_key
         self.state = state
         self.limiter = limiter
+        self.over_limit = OverLimitSafety()
         if not auth_token:
             logger.error("SMS channel: TWILIO_AUTH_TOKEN is not set, so every SMS webhook "
                          "request is refused (403). Set it to the gateway's auth token.")
@@ -230,10 +234,14 @@ class SmsInput(InputChannel):
             # a message for the bot.
             self.state.opt_in(sender)
             return [] if verdict == RateLimiter.DROP else await says(SMS_STARTED)
-        if verdict == RateLimiter.DROP:
-            return []
-        if verdict == RateLimiter.WARN:
-            return await says(TOO_MANY)
+        if verdict != RateLimiter.ALLOW:
+            # Safety before the refusal (channels/safety_first.py): a red flag gets its
+            # guidance, at most once a minute; else one "slow down", then silence.
+            guidance = None if opted_out else await self.over_limit.guidance_for(
+                app, sender, body, self.name())
+            if guidance:
+                return [guidance]
+            return await says(TOO_MANY) if verdict == RateLimiter.WARN else []
         if word in HELP_WORDS:
             return await says(SMS_HELP)
         if opted_out:
@@ -241,7 +249,8 @@ class SmsInput(InputChannel):
         if not body.strip():
             return await says(SMS_EMPTY)
         if too_long(body):
-            return await says(TOO_LONG)
+            return [await guidance_for(app, body, self.name()) or
+                    await channel_says(app, TOO_LONG, self.name())]
         # A keyword a topic file gives its question (sms_keywords: DELETE asks forget_me).
         asked = sms_keyword_intents(app).get(word or "")
         if asked:

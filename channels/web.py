@@ -15,10 +15,13 @@ Fixes over Rasa's SocketIOInput:
   server gave that browser.
 - Messages are checked before anything else runs: an event of the wrong shape is dropped
   (logged at debug, no traceback), and a message over the length cap (channels/limits.py) is
-  answered with a request to shorten it, unparsed.
+  answered with a request to shorten it, not passed to the bot.
 - Connections per network address, and messages per conversation and per address, are
   rate-limited (channels/rate_limits.py): over a limit, the patient is told once to slow down,
   then further messages are dropped until the minute has passed.
+- But safety comes before every refusal (channels/safety_first.py): a message too long, over a
+  limit, or sent before the socket has a session is read for a red flag first, and one that
+  describes an emergency or a crisis gets that guidance instead.
 - With session persistence, Rasa 3.6 calls `sio.enter_room` without `await`
   (RasaHQ/rasa#13027). Since python-socketio 5.10 that is a coroutine, so the socket never
   joins its session's room and every reply is lost. The handlers are replaced here.
@@ -63,6 +66,7 @@ from channels.responses import (
     response_text,
     running_agent,
 )
+from channels.safety_first import OverLimitSafety, guidance_for
 from channels.widget_files import WidgetFile, load_widget_files
 
 logger = logging.getLogger(__name__)
@@ -200,6 +204,7 @@ class WebChatInput(SocketIOInput):
                                                   DEFAULT_STATE_DIR / "web-session.key"))
         channel.limits = ChannelLimits.from_credentials(
             "Web chat", credentials, CONVERSATION_RATE_LIMIT, ADDRESS_RATE_LIMIT)
+        channel.over_limit = OverLimitSafety()
         channel.connections = rate_limiter(
             positive("Web chat", "connection_rate_limit", credentials or {},
                      CONNECTION_RATE_LIMIT),
@@ -267,20 +272,31 @@ class WebChatInput(SocketIOInput):
             message = data.get("message") if isinstance(data, dict) else None
             if isinstance(message, str):
                 message = readable(message)
-            if conversation is None or not isinstance(message, str) or not message.strip():
-                logger.debug("Web chat: an event without a session or a text was dropped.")
+            if not isinstance(message, str) or not message.strip():
+                logger.debug("Web chat: an event without a text was dropped.")
                 return
             output = WebChatOutput(sio, self.bot_message_evt)
+            if conversation is None:
+                # No session to speak in: only a red flag is answered, to this socket alone.
+                guidance = await self.over_limit.guidance_for(
+                    self.app, f"address:{addresses.get(sid)}", message, self.name())
+                if guidance:
+                    await output.send_text_message(sid, guidance)
+                return
             verdict = worst(self.limits.check_address(addresses.get(sid)),
                             self.limits.check_sender(conversation))
             if verdict != ALLOW:
-                if verdict != DROP:
+                guidance = await self.over_limit.guidance_for(self.app, conversation, message,
+                                                              self.name())
+                if guidance or verdict != DROP:
                     await output.send_text_message(
-                        conversation, await channel_says(self.app, TOO_MANY, self.name()))
+                        conversation,
+                        guidance or await channel_says(self.app, TOO_MANY, self.name()))
                 return
             if too_long(message):
                 await output.send_text_message(
-                    conversation, await channel_says(self.app, TOO_LONG, self.name()))
+                    conversation, await guidance_for(self.app, message, self.name())
+                    or await channel_says(self.app, TOO_LONG, self.name()))
                 return
             await on_new_message(UserMessage(message, output, conversation,
                                              input_channel=self.name()))
