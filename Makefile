@@ -17,9 +17,11 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 MODEL := models/spine-assistant.tar.gz
 SPACY_PIPELINE := models/spacy-en-spine/meta.json
-TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE)
+# The risk model learns from the safety corpus, and reads the red-flag rules' judgments.
+TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE) \
+	$(wildcard safety/corpus/*.yml) lexicon/red_flags.yml lexicon/red_flag_context.yml
 
-.PHONY: help install lock spacy train run run-cluster actions check preview review purge test-staff test lint validate unit conversations nlu-heldout triage fuzz e2e nginx postgres redis browser web-deps web-vendor test-browser bench bench-cluster clean
+.PHONY: help install lock spacy train run run-cluster actions check preview review purge test-staff test lint validate unit conversations nlu-heldout triage triage-dev triage-experiments fuzz e2e nginx postgres redis browser web-deps web-vendor test-browser bench bench-cluster clean
 
 help: ## List the entry points
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -89,8 +91,14 @@ conversations: $(MODEL) ## The conversations in tests/conversations/, replayed o
 nlu-heldout: $(MODEL) ## Held-out patient phrasings over REST, scored by the answer seen (>= 95% right)
 	$(PY) -m scripts.check_heldout
 
-triage: $(MODEL) ## Emergency/crisis guidance on the labelled triage sets over REST (100% recall, <= 2% false alarms)
+triage: $(MODEL) ## Emergency/crisis guidance on the sealed triage sets over REST: aggregate figures only, gated
 	$(PY) -m scripts.check_triage
+
+triage-dev: $(MODEL) ## The same on the development triage sets, each miss printed (for tuning)
+	$(PY) -m scripts.check_triage --development
+
+triage-experiments: $(VENV)/.installed $(SPACY_PIPELINE) ## The risk-model candidates scored on the development sets (docs/triage.md)
+	$(PY) -m scripts.triage_experiments
 
 fuzz: $(MODEL) ## Over 1,000 hostile inputs per channel against the real servers (part of e2e), figures printed
 	$(PY) -m pytest -s tests/test_fuzz.py

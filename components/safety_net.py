@@ -1,11 +1,17 @@
-"""Emergency and crisis guidance exactly when a red flag is happening now (components/triage.py).
+"""Emergency and crisis guidance exactly when a message needs it (components/assessment.py: the
+red-flag rules and the learned risk model).
 
 Runs last in config.yml's pipeline, after the FallbackClassifier:
-- a current red flag sets report_crisis or report_emergency with full confidence, so their
-  rules answer first, at any point in a conversation, whatever the model or the fallback said;
-- without one, a model's report_emergency or report_crisis reading is not trusted (a stroke
+- clear danger sets report_crisis or report_emergency with full confidence, so their rules
+  answer first, at any point in a conversation, whatever the model or the fallback said;
+- possible distress keeps the reading and marks the message with the entity `check_in`: the
+  answer ends with a gentle line naming 988 (components/courteous_nlg.py);
+- without either, a model's report_emergency or report_crisis reading is not trusted (a stroke
   years ago, a risk question, "this pain is killing me"): the message goes to the fallback,
   where the bot asks which topic was meant or says what it can help with.
+
+Trainable: the risk model is learned from safety/corpus/ when Rasa trains (and again whenever a
+corpus or red-flag file changes: fingerprint_addon), and saved inside the Rasa model.
 """
 
 from __future__ import annotations
@@ -18,48 +24,102 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components import triage
+from components import assessment, triage
+from components.risk_model import RiskModel, corpus_files, fingerprint, read_examples
 
 logger = logging.getLogger(__name__)
 
-INTENT_OF = {"crisis": "report_crisis", "emergency": "report_emergency"}
+INTENT_OF = {assessment.CRISIS: "report_crisis", assessment.EMERGENCY: "report_emergency"}
 FALLBACK_INTENT = "nlu_fallback"
+CHECK_IN_ENTITY = "check_in"
 
 
 @DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
 class EmergencySafetyNet(GraphComponent, IntentClassifier):
-    """Sets or withdraws the emergency intents by the triage's verdict."""
+    """Sets or withdraws the emergency intents, or marks a check-in, by the assessment."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # The thresholds were chosen on the development sets (docs/triage.md).
+        defaults = assessment.Thresholds()
+        return {"emergency_threshold": defaults.emergency, "crisis_threshold": defaults.crisis,
+                "check_in_threshold": defaults.check_in, "risk_model": {}}
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> EmergencySafetyNet:
-        # The lexicons are read when the model loads (not frozen into it): an edit takes
-        # effect on the next start, without retraining.
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        # What the risk model learns from, outside Rasa's training data: the corpus, and the
+        # rules whose judgments it reads beside each message.
+        return fingerprint([*corpus_files(), triage.RED_FLAGS, triage.CONTEXT_RULES])
+
+    def __init__(self, config: dict[str, Any] | None = None,
+                 model_storage: ModelStorage | None = None, resource: Resource | None = None,
+                 model: RiskModel | None = None) -> None:
+        self.config = {**self.get_default_config(), **(config or {})}
+        self._model_storage, self._resource = model_storage, resource
+        self.model = model or RiskModel(self.config["risk_model"])
+        self.thresholds = assessment.Thresholds(
+            emergency=float(self.config["emergency_threshold"]),
+            crisis=float(self.config["crisis_threshold"]),
+            check_in=float(self.config["check_in_threshold"]))
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> EmergencySafetyNet:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = read_examples(corpus_files())
+        if len({e.label for e in examples}) < 2:
+            logger.error("Safety net: no corpus to learn from in safety/corpus/; only the "
+                         "red-flag rules will judge messages.")
+            return self._resource
+        self.model.fit([assessment.reader_text(e.text, triage.findings(e.text)) for e in examples],
+                       [e.label for e in examples])
+        with self._model_storage.write_to(self._resource) as directory:
+            self.model.save(directory)
+        logger.info("Risk model trained on %d corpus messages.", len(examples))
+        return self._resource
+
+    @classmethod
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> EmergencySafetyNet:
+        # The red-flag lexicons are read when the model loads; the risk model was trained on
+        # their judgments, so an edit is followed by `make train`.
         triage.pipeline.cache_clear()
         triage.pipeline()
-        return cls()
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = RiskModel.load(directory)
+        except (ValueError, FileNotFoundError):
+            logger.error("Safety net: the model holds no risk model; only the red-flag rules "
+                         "judge messages. Train a model (make train).")
+            model = None
+        return cls(config, model_storage, resource, model)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            verdict = triage.judge(triage.findings(message.get(TEXT) or ""))
+            verdict = assessment.assess(message.get(TEXT) or "", self.model, self.thresholds)
             intent = (message.get(INTENT) or {}).get("name")
-            if verdict is not None:
-                # Never the patient's words in the log: only what was decided.
-                logger.debug("Current red flag: routing to '%s'.", INTENT_OF[verdict])
+            # Never the patient's words in the log: only what was decided.
+            if verdict in INTENT_OF:
+                logger.debug("Clear danger: routing to '%s'.", INTENT_OF[verdict])
                 self._set(message, {"name": INTENT_OF[verdict], "confidence": 1.0})
-            elif intent in INTENT_OF.values():
-                logger.debug("No current red flag: '%s' withdrawn.", intent)
+                continue
+            if intent in INTENT_OF.values():
+                logger.debug("No clear danger: '%s' withdrawn.", intent)
                 self._set(message, {"name": FALLBACK_INTENT, "confidence": 1.0})
+            if verdict == assessment.CHECK_IN:
+                logger.debug("Possible distress: the answer ends with a check-in.")
+                entities = message.get(ENTITIES) or []
+                message.set(ENTITIES, [*entities, {"entity": CHECK_IN_ENTITY, "value": "988",
+                                                   "extractor": type(self).__name__}],
+                            add_to_output=True)
         return messages
 
     @staticmethod

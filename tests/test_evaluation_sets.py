@@ -13,7 +13,7 @@ from tests.support.evaluation_sets import near_copy_of, nlu_examples, normalised
 TESTS = Path(__file__).parent
 HELDOUT = TESTS / "nlu_heldout.yml"
 DEV = TESTS / "nlu_dev.yml"
-TRIAGE_SETS = [TESTS / "triage_set.yml", TESTS / "triage_holdout.yml"]
+TRIAGE_SETS = sorted((TESTS / "triage").glob("*.yml"))
 MIN_HELDOUT = 300
 
 
@@ -32,7 +32,9 @@ def test_no_message_is_a_near_copy_of_a_training_example(path):
     texts = ([text for _, text in nlu_examples(path)] if path in (HELDOUT, DEV)
              else triage_messages(path))
     copies = {text: copy for text in texts if (copy := near_copy_of(text))}
-    assert not copies, f"{len(copies)} near-copies (message -> training example): {copies}"
+    # A sealed set's messages are never printed (tests/triage/README.md): only how many.
+    shown = "" if path.name.startswith("sealed_") else f": {copies}"
+    assert not copies, f"{len(copies)} near-copies (message -> training example){shown}"
 
 
 def test_a_near_copy_is_caught():

@@ -55,3 +55,20 @@ def near_copy_of(text: str, examples: tuple[str, ...] | None = None) -> str | No
         if words and theirs and len(words & theirs) / len(words | theirs) >= MIN_OVERLAP:
             return example
     return None
+
+
+def near_copies(texts: list[str], examples: tuple[str, ...]) -> dict[str, str]:
+    """text -> the example it nearly copies, for each text that nearly copies one (the same
+    test as near_copy_of, with each example's words worked out once: thousands of examples)."""
+    prepared = [(example, set(example.split())) for example in examples]
+    found = {}
+    for text in texts:
+        mine = normalised(text)
+        words = set(mine.split())
+        for example, theirs in prepared:
+            if (Levenshtein.distance(mine, example, score_cutoff=MAX_EDITS) <= MAX_EDITS
+                    or (words and theirs
+                        and len(words & theirs) / len(words | theirs) >= MIN_OVERLAP)):
+                found[text] = example
+                break
+    return found

@@ -1,0 +1,76 @@
+"""What safety answer a message needs, decided in one place from the red-flag rules
+(components/triage.py) and the learned risk model (components/risk_model.py):
+
+- emergency or crisis: clear danger now. The guidance (911; 988, and 911 if in danger now)
+  comes before anything else. Either a rule's red flag judged current by ConText, or the
+  model sure enough on its own.
+- check_in: possible distress that is not clear (hopeless about pain, worn out). The question
+  is answered, then a gentle line names 988.
+- None: neither.
+
+The model reads the rules' judgments as words beside the text (RULE_WORDS), so a red flag the
+rules found denied, over or asked about weighs against danger, and one found current for it;
+a current crisis or emergency from the rules is never overruled by the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from components import triage
+from components.risk_model import RiskModel
+
+EMERGENCY, CRISIS, CHECK_IN = "emergency", "crisis", "check_in"
+FULL_GUIDANCE = (CRISIS, EMERGENCY)  # the order they are answered in when both apply
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Model probabilities at or above which each answer is given (chosen on the development
+    sets, docs/triage.md)."""
+    emergency: float = 0.5
+    crisis: float = 0.5
+    check_in: float = 0.3
+
+
+def rule_words(found: list[triage.Finding]) -> str:
+    """The rules' findings as words the model reads: "zzemergencycurrent", "zzcrisisdenied".
+    One made-up word each, so no patient's text holds it."""
+    words = []
+    for finding in found:
+        if finding.current:
+            state = "current"
+        elif finding.negated:
+            state = "denied"
+        elif finding.hypothetical:
+            state = "asked"
+        else:
+            state = "over"
+        words.append(f"zz{finding.kind}{state}")
+    return " ".join(words)
+
+
+def reader_text(text: str, found: list[triage.Finding]) -> str:
+    """What the model reads: the message, then the rules' words."""
+    words = rule_words(found)
+    return f"{text} {words}" if words else text
+
+
+def decide(found: list[triage.Finding], risk: dict[str, float],
+           thresholds: Thresholds) -> str | None:
+    """emergency, crisis, check_in or None, from the rules' findings and the model's risk."""
+    by_rules = triage.judge(found)
+    if by_rules is not None:
+        return by_rules
+    if risk.get(CRISIS, 0.0) >= thresholds.crisis:
+        return CRISIS
+    if risk.get(EMERGENCY, 0.0) >= thresholds.emergency:
+        return EMERGENCY
+    if risk.get(CRISIS, 0.0) + risk.get("distress", 0.0) >= thresholds.check_in:
+        return CHECK_IN
+    return None
+
+
+def assess(text: str, model: RiskModel, thresholds: Thresholds) -> str | None:
+    found = triage.findings(text)
+    return decide(found, model.probabilities(reader_text(text, found)), thresholds)

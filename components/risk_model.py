@@ -1,0 +1,143 @@
+"""How likely a message is to describe an emergency, a crisis or distress: a model learned from
+breadth, beside the red-flag rules (components/triage.py).
+
+The rules know the phrases someone wrote down; patients write phrases nobody wrote down. This
+model learns from the labelled corpus in safety/corpus/ (thousands of messages written from the
+category guide, tests/triage/category_guide.md, traps at least as many as dangers): TF-IDF of
+word n-grams and character n-grams (typos, "cant"/"can't"), then multinomial logistic
+regression (scikit-learn). ConText's judgments of the rules' red flags (denied, over, a risk
+question) are features too: a word the model reads beside the text. docs/triage.md has what
+else was tried and what each scored.
+
+Plain Python, no Rasa (components/safety_net.py trains and loads it inside the Rasa model).
+Saved as numbers and words (JSON and a NumPy archive read without pickle), as the intent
+classifier is: loading a model never runs code from the model file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from components.linear_intent_classifier import LinearScorer
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "safety" / "corpus"
+LABELS = ("emergency", "crisis", "distress", "none")
+WEIGHTS_FILE, VOCABULARY_FILE = "risk-weights.npz", "risk-vocabulary.json"
+DEFAULTS: dict[str, Any] = {"C": 10.0, "word_ngrams": [1, 3], "char_ngrams": [2, 5],
+                            "max_iter": 5000}
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str
+    kind: str
+    writer: str
+
+
+def corpus_files(folder: Path = CORPUS) -> list[Path]:
+    return sorted(folder.glob("*.yml"))
+
+
+def read_examples(paths: Iterable[Path], label_key: str = "label") -> list[Example]:
+    """The labelled messages of corpus (or evaluation) files."""
+    found = []
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for entry in data.get("messages") or []:
+            label = entry.get(label_key)
+            if label not in LABELS or not str(entry.get("text") or "").strip():
+                raise ValueError(f"{path.name}: a message without text or with label {label!r}")
+            found.append(Example(str(entry["text"]), label, str(entry.get("kind") or ""),
+                                 str(data.get("writer") or path.stem)))
+    return found
+
+
+def fingerprint(paths: Iterable[Path]) -> str:
+    """Changes whenever a corpus file does: Rasa retrains the model then, and only then."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def vectorizers(config: dict[str, Any]) -> list[TfidfVectorizer]:
+    words = TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", sublinear_tf=True,
+                            ngram_range=tuple(config["word_ngrams"]), lowercase=True)
+    characters = TfidfVectorizer(analyzer="char_wb", sublinear_tf=True, lowercase=True,
+                                 ngram_range=tuple(config["char_ngrams"]))
+    return [words, characters]
+
+
+class RiskModel:
+    """Probabilities of LABELS for a message (as the reader: the text, and the rules' words)."""
+
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        self.config = {**DEFAULTS, **(config or {})}
+        self.vectorizers: list[TfidfVectorizer] = []
+        self.classes = np.array(LABELS)
+        self.coef = np.zeros((0, 0))
+        self.intercept = np.zeros(0)
+        self.scorer: LinearScorer | None = None
+
+    @property
+    def trained(self) -> bool:
+        return self.scorer is not None
+
+    def fit(self, texts: list[str], labels: list[str]) -> RiskModel:
+        self.vectorizers = vectorizers(self.config)
+        features = hstack([v.fit_transform(texts) for v in self.vectorizers]).tocsr()
+        # Balanced: crisis and distress are rarer in the corpus than in the harm they carry.
+        model = LogisticRegression(C=float(self.config["C"]), max_iter=self.config["max_iter"],
+                                   class_weight="balanced", random_state=42)
+        model.fit(features, labels)
+        self.classes = model.classes_.astype(str)
+        self.coef, self.intercept = model.coef_, model.intercept_
+        self.scorer = LinearScorer(self.vectorizers, self.coef, self.intercept)
+        return self
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        if self.scorer is None:
+            return {label: float(label == "none") for label in LABELS}
+        scores = self.scorer.scores(text)
+        scores = np.exp(scores - scores.max())
+        scores /= scores.sum()
+        return {str(label): float(p) for label, p in zip(self.classes, scores, strict=True)}
+
+    def save(self, directory: Path) -> None:
+        np.savez(directory / WEIGHTS_FILE, coef=self.coef, intercept=self.intercept,
+                 classes=self.classes,
+                 **{f"idf{i}": v.idf_ for i, v in enumerate(self.vectorizers)})
+        vocabularies = [{term: int(index) for term, index in v.vocabulary_.items()}
+                        for v in self.vectorizers]
+        (directory / VOCABULARY_FILE).write_text(
+            json.dumps({"config": self.config, "vocabularies": vocabularies}), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> RiskModel:
+        """The saved model (FileNotFoundError: none saved there)."""
+        weights = np.load(directory / WEIGHTS_FILE, allow_pickle=False)
+        saved = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        model = cls(saved["config"])
+        model.coef, model.intercept = weights["coef"], weights["intercept"]
+        model.classes = weights["classes"]
+        model.vectorizers = vectorizers(model.config)
+        for index, (vectorizer, vocabulary) in enumerate(
+                zip(model.vectorizers, saved["vocabularies"], strict=True)):
+            vectorizer.set_params(vocabulary=vocabulary)
+            vectorizer.fit(["-"])  # fixes the vocabulary; the saved idf replaces the fitted one
+            vectorizer.idf_ = weights[f"idf{index}"]
+        model.scorer = LinearScorer(model.vectorizers, model.coef, model.intercept)
+        return model

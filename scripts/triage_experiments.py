@@ -1,0 +1,127 @@
+"""How the triage was chosen: each candidate risk model trained on the corpus (safety/corpus/)
+and scored, in-process, on the development sets only (tests/triage/development*.yml, never a
+sealed one), beside the red-flag rules alone. For each candidate, the thresholds with the
+lowest cost (safety/scoring.py: a missed crisis or emergency costs most) and their figures.
+docs/triage.md keeps the results.
+
+Usage: python -m scripts.triage_experiments [--candidate NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import time
+from collections.abc import Callable
+
+from scipy.sparse import hstack
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.neural_network import MLPClassifier
+from sklearn.svm import LinearSVC
+
+from components import triage
+from components.assessment import Thresholds, decide, reader_text
+from components.risk_model import ROOT, RiskModel, corpus_files, read_examples, vectorizers
+from safety.scoring import Score, score
+
+DEVELOPMENT_SETS = sorted((ROOT / "tests" / "triage").glob("development*.yml"))
+THRESHOLDS = [Thresholds(e, c, k) for e, c, k in itertools.product(
+    (0.3, 0.4, 0.5, 0.6, 0.7, 0.8), (0.3, 0.4, 0.5, 0.6, 0.7), (0.2, 0.3, 0.4, 0.5, 0.6))]
+
+
+class SklearnCandidate:
+    """Word and character TF-IDF features, then any scikit-learn classifier with
+    predict_proba."""
+
+    def __init__(self, config: dict, make: Callable[[], object]) -> None:
+        self.config, self.make = {**RiskModel().config, **config}, make
+
+    def fit(self, texts: list[str], labels: list[str]) -> SklearnCandidate:
+        self.vectorizers = vectorizers(self.config)
+        features = hstack([v.fit_transform(texts) for v in self.vectorizers]).tocsr()
+        self.model = self.make()
+        self.model.fit(features, labels)
+        return self
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        features = hstack([v.transform([text]) for v in self.vectorizers]).tocsr()
+        row = self.model.predict_proba(features)[0]
+        return {str(label): float(p) for label, p in zip(self.model.classes_, row, strict=True)}
+
+
+CANDIDATES: dict[str, Callable[[], object]] = {
+    "logistic regression, words 1-2, chars 2-5, C=10":
+        lambda: RiskModel({"word_ngrams": [1, 2], "char_ngrams": [2, 5], "C": 10.0}),
+    "logistic regression, words 1-3, chars 2-5, C=10":
+        lambda: RiskModel({"word_ngrams": [1, 3], "char_ngrams": [2, 5], "C": 10.0}),
+    "logistic regression, words 1-3, chars 2-5, C=3":
+        lambda: RiskModel({"word_ngrams": [1, 3], "char_ngrams": [2, 5], "C": 3.0}),
+    "logistic regression, words 1-3, chars 2-5, C=30":
+        lambda: RiskModel({"word_ngrams": [1, 3], "char_ngrams": [2, 5], "C": 30.0}),
+    "logistic regression, words 1-3, chars 3-6, C=10":
+        lambda: RiskModel({"word_ngrams": [1, 3], "char_ngrams": [3, 6], "C": 10.0}),
+    "linear SVM (calibrated), words 1-3, chars 2-5":
+        lambda: SklearnCandidate({}, lambda: CalibratedClassifierCV(
+            LinearSVC(C=0.5, class_weight="balanced"), cv=5)),
+    "small neural network (1 hidden layer of 64), words 1-2, chars 2-5":
+        lambda: SklearnCandidate({"word_ngrams": [1, 2]}, lambda: MLPClassifier(
+            hidden_layer_sizes=(64,), early_stopping=True, random_state=42, max_iter=200)),
+}
+
+
+def development_cases() -> list[tuple[str, str]]:
+    return [(e.text, e.label) for e in read_examples(DEVELOPMENT_SETS, label_key="expect")]
+
+
+def best(case_found: list, risks: list[dict[str, float]], labels: list[str]
+         ) -> tuple[Thresholds, Score]:
+    results = []
+    for thresholds in THRESHOLDS:
+        seen = [decide(found, risk, thresholds)
+                for found, risk in zip(case_found, risks, strict=True)]
+        results.append((thresholds, score(labels, seen)))
+    return min(results, key=lambda result: result[1].cost())
+
+
+def describe(thresholds: Thresholds | None, result: Score) -> str:
+    chosen = (f"e {thresholds.emergency} c {thresholds.crisis} k {thresholds.check_in}"
+              if thresholds else "-")
+    return f"{chosen:<20} {result.line()}  cost {result.cost():.0f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidate", nargs="*", default=list(CANDIDATES))
+    args = parser.parse_args(argv)
+    corpus = read_examples(corpus_files())
+    cases = development_cases()
+    labels = [label for _, label in cases]
+    print(f"corpus {len(corpus)} messages; development sets {len(cases)} messages "
+          f"({', '.join(path.name for path in DEVELOPMENT_SETS)})")
+    started = time.monotonic()
+    corpus_found = [triage.findings(e.text) for e in corpus]
+    case_found = [triage.findings(text) for text, _ in cases]
+    print(f"(the rules read everything in {time.monotonic() - started:.0f} s)\n")
+    rules_alone = score(labels, [triage.judge(found) for found in case_found])
+    print(f"{'rules alone':<66} {describe(None, rules_alone)}")
+    for name in args.candidate:
+        for with_rules in (True, False):
+            def reads(text: str, found: list, with_rules: bool = with_rules) -> str:
+                return reader_text(text, found) if with_rules else text
+            started = time.monotonic()
+            model = CANDIDATES[name]().fit(
+                [reads(e.text, f) for e, f in zip(corpus, corpus_found, strict=True)],
+                [e.label for e in corpus])
+            trained = time.monotonic() - started
+            risks = [model.probabilities(reads(text, found))
+                     for (text, _), found in zip(cases, case_found, strict=True)]
+            label = f"{name}{', rule words' if with_rules else ''}"
+            print(f"{label:<66} {describe(*best(case_found, risks, labels))} "
+                  f"(trained in {trained:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
