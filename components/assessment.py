@@ -31,6 +31,9 @@ class Thresholds:
     emergency: float = 0.5
     crisis: float = 0.5
     check_in: float = 0.3
+    # A rule's current red flag stands unless the model is at least this sure it is neither
+    # (a dog that cannot stand, a paper on overdoses, "nearly had a heart attack at the bill").
+    veto: float = 1.01
 
 
 def rule_words(found: list[triage.Finding]) -> str:
@@ -60,7 +63,7 @@ def decide(found: list[triage.Finding], risk: dict[str, float],
            thresholds: Thresholds) -> str | None:
     """emergency, crisis, check_in or None, from the rules' findings and the model's risk."""
     by_rules = triage.judge(found)
-    if by_rules is not None:
+    if by_rules is not None and risk.get("none", 0.0) < thresholds.veto:
         return by_rules
     if risk.get(CRISIS, 0.0) >= thresholds.crisis:
         return CRISIS

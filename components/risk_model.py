@@ -3,7 +3,9 @@ breadth, beside the red-flag rules (components/triage.py).
 
 The rules know the phrases someone wrote down; patients write phrases nobody wrote down. This
 model learns from the labelled corpus in safety/corpus/ (thousands of messages written from the
-category guide, tests/triage/category_guide.md, traps at least as many as dangers): TF-IDF of
+category guide, tests/triage/category_guide.md, traps at least as many as dangers), and from the
+assistant's own NLU examples, each labelled by its intent (what ordinary questions, thanks and
+greetings look like): TF-IDF of
 word n-grams and character n-grams (typos, "cant"/"can't"), then multinomial logistic
 regression (scikit-learn). ConText's judgments of the rules' red flags (denied, over, a risk
 question) are features too: a word the model reads beside the text. docs/triage.md has what
@@ -35,6 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "safety" / "corpus"
 LABELS = ("emergency", "crisis", "distress", "none")
 WEIGHTS_FILE, VOCABULARY_FILE = "risk-weights.npz", "risk-vocabulary.json"
+# The label of an NLU example, by its intent: every other intent (an FAQ, chit-chat, a request
+# for advice) is "none".
+LABEL_OF_INTENT = {"report_emergency": "emergency", "report_crisis": "crisis"}
 DEFAULTS: dict[str, Any] = {"C": 10.0, "word_ngrams": [1, 3], "char_ngrams": [2, 5],
                             "max_iter": 5000}
 
@@ -63,6 +68,12 @@ def read_examples(paths: Iterable[Path], label_key: str = "label") -> list[Examp
             found.append(Example(str(entry["text"]), label, str(entry.get("kind") or ""),
                                  str(data.get("writer") or path.stem)))
     return found
+
+
+def intent_examples(pairs: Iterable[tuple[str, str]]) -> list[Example]:
+    """(intent, text) pairs of the NLU training data as labelled examples."""
+    return [Example(text, LABEL_OF_INTENT.get(intent, "none"), intent, "nlu")
+            for intent, text in pairs if text.strip()]
 
 
 def fingerprint(paths: Iterable[Path]) -> str:

@@ -29,7 +29,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import assessment, triage
-from components.risk_model import RiskModel, corpus_files, fingerprint, read_examples
+from components.risk_model import (
+    RiskModel,
+    corpus_files,
+    fingerprint,
+    intent_examples,
+    read_examples,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +80,9 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = read_examples(corpus_files())
+        examples = read_examples(corpus_files()) + intent_examples(
+            (message.get(INTENT), message.get(TEXT)) for message in training_data.intent_examples
+            if message.get(INTENT) and message.get(TEXT))
         if len({e.label for e in examples}) < 2:
             logger.error("Safety net: no corpus to learn from in safety/corpus/; only the "
                          "red-flag rules will judge messages.")

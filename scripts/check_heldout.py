@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tests.support.bot_servers import ROOT, running_bot
 from tests.support.evaluation_sets import nlu_examples
-from tests.support.replies import answers_right, response_of
+from tests.support.replies import answers_right, response_of, without_check_in
 
 MINIMUM = 0.95
 
@@ -36,12 +36,14 @@ def main(argv: list[str] | None = None) -> int:
     right: Counter = Counter()
     total: Counter = Counter()
     misses = []
+    check_ins = 0
     for (intent, text), messages in zip(cases, seen, strict=True):
         total[intent] += 1
+        first = (messages[0].get("text") or "") if messages else ""
+        check_ins += without_check_in(first) != first
         if answers_right(intent, messages):
             right[intent] += 1
         else:
-            first = (messages[0].get("text") or "") if messages else ""
             misses.append({"intent": intent, "text": text,
                            "seen": response_of(first) or first[:80]})
     for miss in misses:
@@ -51,9 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{intent:<28} {right[intent]}/{total[intent]}")
     accuracy = sum(right.values()) / max(sum(total.values()), 1)
     print(f"\nAnswered right, as the patient sees it: {accuracy:.1%} of {sum(total.values())} "
-          f"phrasings of {args.set.name} (gate {args.minimum:.0%}).")
+          f"phrasings of {args.set.name} (gate {args.minimum:.0%}); {check_ins} answered with "
+          f"a check-in (988) after the answer.")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"accuracy": accuracy, "misses": misses}, indent=1))
+    args.out.write_text(json.dumps({"accuracy": accuracy, "check_ins": check_ins,
+                                    "misses": misses}, indent=1))
     return 0 if accuracy >= args.minimum else 1
 
 

@@ -15,6 +15,8 @@ import sys
 import time
 from collections.abc import Callable
 
+from rasa.shared.importers.importer import TrainingDataImporter
+from rasa.shared.nlu.constants import INTENT, TEXT
 from scipy.sparse import hstack
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.neural_network import MLPClassifier
@@ -22,12 +24,21 @@ from sklearn.svm import LinearSVC
 
 from components import triage
 from components.assessment import Thresholds, decide, reader_text
-from components.risk_model import ROOT, RiskModel, corpus_files, read_examples, vectorizers
+from components.risk_model import (
+    ROOT,
+    Example,
+    RiskModel,
+    corpus_files,
+    intent_examples,
+    read_examples,
+    vectorizers,
+)
 from safety.scoring import Score, score
 
 DEVELOPMENT_SETS = sorted((ROOT / "tests" / "triage").glob("development*.yml"))
-THRESHOLDS = [Thresholds(e, c, k) for e, c, k in itertools.product(
-    (0.3, 0.4, 0.5, 0.6, 0.7, 0.8), (0.3, 0.4, 0.5, 0.6, 0.7), (0.2, 0.3, 0.4, 0.5, 0.6))]
+THRESHOLDS = [Thresholds(e, c, k, v) for e, c, k, v in itertools.product(
+    (0.3, 0.4, 0.5, 0.6, 0.7, 0.8), (0.3, 0.4, 0.5, 0.6, 0.7), (0.2, 0.3, 0.4, 0.5, 0.6),
+    (1.01, 0.98, 0.95, 0.9, 0.85))]
 
 
 class SklearnCandidate:
@@ -51,23 +62,32 @@ class SklearnCandidate:
 
 
 CANDIDATES: dict[str, Callable[[], object]] = {
+    "logistic regression, words 1-2, chars 2-5, C=3":
+        lambda: RiskModel({"word_ngrams": [1, 2], "char_ngrams": [2, 5], "C": 3.0}),
     "logistic regression, words 1-2, chars 2-5, C=10":
         lambda: RiskModel({"word_ngrams": [1, 2], "char_ngrams": [2, 5], "C": 10.0}),
+    "logistic regression, words 1-2, chars 2-5, C=30":
+        lambda: RiskModel({"word_ngrams": [1, 2], "char_ngrams": [2, 5], "C": 30.0}),
     "logistic regression, words 1-3, chars 2-5, C=10":
         lambda: RiskModel({"word_ngrams": [1, 3], "char_ngrams": [2, 5], "C": 10.0}),
-    "logistic regression, words 1-3, chars 2-5, C=3":
-        lambda: RiskModel({"word_ngrams": [1, 3], "char_ngrams": [2, 5], "C": 3.0}),
-    "logistic regression, words 1-3, chars 2-5, C=30":
-        lambda: RiskModel({"word_ngrams": [1, 3], "char_ngrams": [2, 5], "C": 30.0}),
-    "logistic regression, words 1-3, chars 3-6, C=10":
-        lambda: RiskModel({"word_ngrams": [1, 3], "char_ngrams": [3, 6], "C": 10.0}),
-    "linear SVM (calibrated), words 1-3, chars 2-5":
-        lambda: SklearnCandidate({}, lambda: CalibratedClassifierCV(
+    "logistic regression, words 1-2, chars 3-6, C=10":
+        lambda: RiskModel({"word_ngrams": [1, 2], "char_ngrams": [3, 6], "C": 10.0}),
+    "linear SVM (calibrated), words 1-2, chars 2-5":
+        lambda: SklearnCandidate({"word_ngrams": [1, 2]}, lambda: CalibratedClassifierCV(
             LinearSVC(C=0.5, class_weight="balanced"), cv=5)),
     "small neural network (1 hidden layer of 64), words 1-2, chars 2-5":
         lambda: SklearnCandidate({"word_ngrams": [1, 2]}, lambda: MLPClassifier(
             hidden_layer_sizes=(64,), early_stopping=True, random_state=42, max_iter=200)),
 }
+
+
+def nlu_examples() -> list[Example]:
+    """The assistant's NLU examples, as `rasa train` reads them (config.yml's importer)."""
+    importer = TrainingDataImporter.load_from_config(
+        config_path=str(ROOT / "config.yml"), domain_path=str(ROOT / "domain.yml"),
+        training_data_paths=[str(ROOT / "data")])
+    return intent_examples((m.get(INTENT), m.get(TEXT))
+                           for m in importer.get_nlu_data().intent_examples)
 
 
 def development_cases() -> list[tuple[str, str]]:
@@ -85,16 +105,18 @@ def best(case_found: list, risks: list[dict[str, float]], labels: list[str]
 
 
 def describe(thresholds: Thresholds | None, result: Score) -> str:
-    chosen = (f"e {thresholds.emergency} c {thresholds.crisis} k {thresholds.check_in}"
-              if thresholds else "-")
+    chosen = (f"e {thresholds.emergency} c {thresholds.crisis} k {thresholds.check_in} "
+              f"v {thresholds.veto}" if thresholds else "-")
     return f"{chosen:<20} {result.line()}  cost {result.cost():.0f}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidate", nargs="*", default=list(CANDIDATES))
+    parser.add_argument("--without-nlu", dest="with_nlu", action="store_false",
+                        help="learn from the corpus alone, not the assistant's NLU examples")
     args = parser.parse_args(argv)
-    corpus = read_examples(corpus_files())
+    corpus = read_examples(corpus_files()) + (nlu_examples() if args.with_nlu else [])
     cases = development_cases()
     labels = [label for _, label in cases]
     print(f"corpus {len(corpus)} messages; development sets {len(cases)} messages "
@@ -105,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(the rules read everything in {time.monotonic() - started:.0f} s)\n")
     rules_alone = score(labels, [triage.judge(found) for found in case_found])
     print(f"{'rules alone':<66} {describe(None, rules_alone)}")
+    print(f"{'':<66} {'e c k v: the emergency, crisis, check-in and veto thresholds'}")
     for name in args.candidate:
         for with_rules in (True, False):
             def reads(text: str, found: list, with_rules: bool = with_rules) -> str:

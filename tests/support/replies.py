@@ -48,9 +48,18 @@ def without_courtesy(text: str) -> tuple[str | None, str]:
     return None, text
 
 
+def without_check_in(text: str) -> str:
+    """The message without the check-in line the answer to possible distress ends with
+    (components/courteous_nlg.py)."""
+    check_in = domain().responses["utter_check_in"][0]["text"].strip()
+    return text.removesuffix(check_in).strip() if text != check_in else text
+
+
 def response_of(text: str) -> str | None:
-    """The response a bot message came from, or None if no response makes it."""
-    for candidate in (text.strip(), without_courtesy(text.strip())[1]):
+    """The response a bot message came from (a check-in after it set aside), or None if no
+    response makes it."""
+    text = without_check_in(text.strip())
+    for candidate in (text, without_courtesy(text)[1]):
         name = next((name for name, pattern in _patterns() if pattern.fullmatch(candidate)), None)
         if name is not None:
             return name
