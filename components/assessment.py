@@ -8,9 +8,10 @@
   is answered, then a gentle line names 988.
 - None: neither.
 
-The model reads the rules' judgments as words beside the text (RULE_WORDS), so a red flag the
-rules found denied, over or asked about weighs against danger, and one found current for it;
-a current crisis or emergency from the rules is never overruled by the model.
+The model reads the rules' judgments as words beside the text (rule_words), so a red flag the
+rules found denied, over or asked about weighs against danger, and one found current for it. A
+current crisis or emergency from the rules stands unless the model is at least `veto` sure the
+message is neither (a pet's emergency, a school poster about suicide prevention).
 """
 
 from __future__ import annotations
@@ -54,9 +55,10 @@ def rule_words(found: list[triage.Finding]) -> str:
 
 
 def reader_text(text: str, found: list[triage.Finding]) -> str:
-    """What the model reads: the message, then the rules' words."""
-    words = rule_words(found)
-    return f"{text} {words}" if words else text
+    """What the model reads: the message, then the rules' words (and "zzanimal" when the
+    message may be about an animal)."""
+    words = " ".join([rule_words(found)] + ["zzanimal"] * triage.mentions_an_animal(text))
+    return f"{text} {words.strip()}" if words.strip() else text
 
 
 def decide(found: list[triage.Finding], risk: dict[str, float],

@@ -55,7 +55,8 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         # The thresholds were chosen on the development sets (docs/triage.md).
         defaults = assessment.Thresholds()
         return {"emergency_threshold": defaults.emergency, "crisis_threshold": defaults.crisis,
-                "check_in_threshold": defaults.check_in, "risk_model": {}}
+                "check_in_threshold": defaults.check_in, "veto_threshold": defaults.veto,
+                "risk_model": {}}
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
@@ -72,7 +73,8 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         self.thresholds = assessment.Thresholds(
             emergency=float(self.config["emergency_threshold"]),
             crisis=float(self.config["crisis_threshold"]),
-            check_in=float(self.config["check_in_threshold"]))
+            check_in=float(self.config["check_in_threshold"]),
+            veto=float(self.config["veto_threshold"]))
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -99,7 +101,8 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
              execution_context: ExecutionContext, **kwargs: Any) -> EmergencySafetyNet:
         # The red-flag lexicons are read when the model loads; the risk model was trained on
         # their judgments, so an edit is followed by `make train`.
-        triage.pipeline.cache_clear()
+        for cached in (triage.pipeline, triage.crisis_denial, triage.animals):
+            cached.cache_clear()
         triage.pipeline()
         try:
             with model_storage.read_from(resource) as directory:

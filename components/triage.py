@@ -96,6 +96,16 @@ def crisis_denial(context_rules: Path = CONTEXT_RULES) -> re.Pattern[str]:
     return re.compile(spec["crisis_denial"], re.IGNORECASE)
 
 
+@functools.cache
+def animals(context_rules: Path = CONTEXT_RULES) -> re.Pattern[str]:
+    spec = yaml.safe_load(context_rules.read_text(encoding="utf-8")) or {}
+    return re.compile(spec["animals"], re.IGNORECASE)
+
+
+def mentions_an_animal(text: str) -> bool:
+    return bool(animals().search(text))
+
+
 def findings(text: str, nlp: Language | None = None) -> list[Finding]:
     """Every red flag in a message, with how its context reads."""
     doc = (nlp or pipeline())(text)

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 
+import numpy as np
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.constants import INTENT, TEXT
 from scipy.sparse import hstack
@@ -52,7 +53,8 @@ class SklearnCandidate:
         self.vectorizers = vectorizers(self.config)
         features = hstack([v.fit_transform(texts) for v in self.vectorizers]).tocsr()
         self.model = self.make()
-        self.model.fit(features, labels)
+        # An array: scikit-learn 1.1's calibration counts a class's examples with y == class.
+        self.model.fit(features, np.asarray(labels))
         return self
 
     def probabilities(self, text: str) -> dict[str, float]:

@@ -1,0 +1,74 @@
+"""The triage's evaluation sets and its training corpus are what issue 21 asks of them, and stay
+apart (tests/triage/README.md):
+- the sealed sets are the pinned ones: an edit fails here unless the checksum changes in the
+  same commit, with the reason in the commit message;
+- at least 600 evaluation messages, traps at least as many as dangers;
+- a corpus of at least 3,000 messages from several writers, traps at least as many as dangers;
+- no evaluation message is a near-copy of a corpus message (the model would be measured on what
+  it memorised)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from components.risk_model import corpus_files, read_examples
+from tests.support.evaluation_sets import near_copies, normalised
+
+TRIAGE = Path(__file__).parent / "triage"
+# sha256 of each sealed set. Change only with the reason in the commit message.
+SEALED = {
+    "sealed_1.yml": "caab1cbb3d692f23d8f292ea9bd27f2965ddd349424ebb28066d0c883d3dd13c",
+}
+MIN_EVALUATION_MESSAGES = 600
+MIN_SEALED_MESSAGES = 300
+MIN_CORPUS_MESSAGES = 3000
+MIN_CORPUS_WRITERS = 4
+
+
+def evaluation_sets() -> list[Path]:
+    return sorted([*TRIAGE.glob("development*.yml"), *TRIAGE.glob("sealed_*.yml")])
+
+
+def labels_of(examples) -> Counter:
+    return Counter(example.label for example in examples)
+
+
+def test_the_sealed_sets_are_the_pinned_ones():
+    found = {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+             for path in TRIAGE.glob("sealed_*.yml")}
+    assert found == SEALED
+
+
+def test_there_are_enough_evaluation_messages_with_traps_at_least_as_many_as_dangers():
+    examples = read_examples(evaluation_sets(), label_key="expect")
+    new = read_examples([TRIAGE / "development.yml", *TRIAGE.glob("sealed_*.yml")],
+                        label_key="expect")
+    assert len(new) >= MIN_EVALUATION_MESSAGES
+    sealed = read_examples(sorted(TRIAGE.glob("sealed_*.yml")), label_key="expect")
+    assert len(sealed) >= MIN_SEALED_MESSAGES
+    for chosen in (examples, sealed):
+        counts = labels_of(chosen)
+        assert counts["none"] >= counts["emergency"] + counts["crisis"]
+
+
+def test_the_corpus_is_large_and_broad_with_traps_at_least_as_many_as_dangers():
+    examples = read_examples(corpus_files())
+    counts = labels_of(examples)
+    assert len(examples) >= MIN_CORPUS_MESSAGES
+    assert len({example.writer for example in examples}) >= MIN_CORPUS_WRITERS
+    assert counts["none"] >= counts["emergency"] + counts["crisis"]
+    texts = [normalised(example.text) for example in examples]
+    assert len(set(texts)) >= 0.99 * len(texts)
+
+
+@pytest.mark.parametrize("path", evaluation_sets(), ids=lambda path: path.name)
+def test_no_evaluation_message_is_a_near_copy_of_a_corpus_message(path):
+    corpus = tuple(normalised(example.text) for example in read_examples(corpus_files()))
+    texts = [example.text for example in read_examples([path], label_key="expect")]
+    copies = near_copies(texts, corpus)
+    # Never the sealed messages themselves in the output: only how many.
+    assert not copies, f"{len(copies)} messages of {path.name} nearly copy corpus messages"
