@@ -4,8 +4,8 @@
 - emergency or crisis: clear danger now. The guidance (911; 988, and 911 if in danger now)
   comes before anything else. Either a rule's red flag judged current by ConText, or the
   model sure enough on its own.
-- check_in: possible distress that is not clear (hopeless about pain, worn out). The question
-  is answered, then a gentle line names 988.
+- check_in: possible distress that is not clear (hopeless about pain, worn out): crisis, and
+  distress weighed less, probable enough. The question is answered, then a gentle line names 988.
 - None: neither.
 
 The model reads the rules' judgments as words beside the text (rule_words), so a red flag the
@@ -35,6 +35,9 @@ class Thresholds:
     # A rule's current red flag stands unless the model is at least this sure it is neither
     # (a dog that cannot stand, a paper on overdoses, "nearly had a heart attack at the bill").
     veto: float = 1.01
+    # How much distress counts toward the check-in beside crisis: worry before surgery is
+    # distress too, and needs no 988 line.
+    distress_weight: float = 1.0
 
 
 def rule_words(found: list[triage.Finding]) -> str:
@@ -71,7 +74,8 @@ def decide(found: list[triage.Finding], risk: dict[str, float],
         return CRISIS
     if risk.get(EMERGENCY, 0.0) >= thresholds.emergency:
         return EMERGENCY
-    if risk.get(CRISIS, 0.0) + risk.get("distress", 0.0) >= thresholds.check_in:
+    if (risk.get(CRISIS, 0.0) + thresholds.distress_weight * risk.get("distress", 0.0)
+            >= thresholds.check_in):
         return CHECK_IN
     return None
 

@@ -56,7 +56,7 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         defaults = assessment.Thresholds()
         return {"emergency_threshold": defaults.emergency, "crisis_threshold": defaults.crisis,
                 "check_in_threshold": defaults.check_in, "veto_threshold": defaults.veto,
-                "risk_model": {}}
+                "distress_weight": defaults.distress_weight, "risk_model": {}}
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
@@ -74,7 +74,8 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
             emergency=float(self.config["emergency_threshold"]),
             crisis=float(self.config["crisis_threshold"]),
             check_in=float(self.config["check_in_threshold"]),
-            veto=float(self.config["veto_threshold"]))
+            veto=float(self.config["veto_threshold"]),
+            distress_weight=float(self.config["distress_weight"]))
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,

@@ -1,7 +1,8 @@
 """How the triage was chosen: each candidate risk model trained on the corpus (safety/corpus/)
-and scored, in-process, on the development sets only (tests/triage/development*.yml, never a
-sealed one), beside the red-flag rules alone. For each candidate, the thresholds with the
-lowest cost (safety/scoring.py: a missed crisis or emergency costs most) and their figures.
+and scored, in-process, on the development sets only (tests/triage/development*.yml and the
+NLU tuning set's questions, never a sealed set), beside the red-flag rules alone. For each
+candidate, the thresholds with the lowest cost (safety/scoring.py: a missed crisis or emergency
+costs most) and their figures.
 docs/triage.md keeps the results.
 
 Usage: python -m scripts.triage_experiments [--candidate NAME ...]
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import re
 import sys
 import time
 from collections.abc import Callable
 
 import numpy as np
+import yaml
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.constants import INTENT, TEXT
 from scipy.sparse import hstack
@@ -37,9 +40,11 @@ from components.risk_model import (
 from safety.scoring import Score, score
 
 DEVELOPMENT_SETS = sorted((ROOT / "tests" / "triage").glob("development*.yml"))
-THRESHOLDS = [Thresholds(e, c, k, v) for e, c, k, v in itertools.product(
+NLU_DEVELOPMENT_SET = ROOT / "tests" / "nlu_dev.yml"
+ENTITY_MARKUP = re.compile(r"\[([^\]]+)\]\{[^}]*\}")
+THRESHOLDS = [Thresholds(e, c, k, v, w) for e, c, k, v, w in itertools.product(
     (0.3, 0.4, 0.5, 0.6, 0.7, 0.8), (0.3, 0.4, 0.5, 0.6, 0.7), (0.2, 0.3, 0.4, 0.5, 0.6),
-    (1.01, 0.98, 0.95, 0.9, 0.85))]
+    (1.01, 0.95, 0.9, 0.85, 0.8), (1.0, 0.5, 0.25))]
 
 
 class SklearnCandidate:
@@ -93,7 +98,14 @@ def nlu_examples() -> list[Example]:
 
 
 def development_cases() -> list[tuple[str, str]]:
-    return [(e.text, e.label) for e in read_examples(DEVELOPMENT_SETS, label_key="expect")]
+    """The development triage sets, and the NLU tuning set's questions labelled by intent (a
+    check-in on a plain question counts against a candidate)."""
+    data = yaml.safe_load(NLU_DEVELOPMENT_SET.read_text(encoding="utf-8"))
+    questions = intent_examples(
+        (block["intent"], ENTITY_MARKUP.sub(r"\1", line[2:].strip())) for block in data["nlu"]
+        for line in block["examples"].splitlines() if line.startswith("- "))
+    return [(e.text, e.label) for e in
+            read_examples(DEVELOPMENT_SETS, label_key="expect") + questions]
 
 
 def best(case_found: list, risks: list[dict[str, float]], labels: list[str]
@@ -108,7 +120,7 @@ def best(case_found: list, risks: list[dict[str, float]], labels: list[str]
 
 def describe(thresholds: Thresholds | None, result: Score) -> str:
     chosen = (f"e {thresholds.emergency} c {thresholds.crisis} k {thresholds.check_in} "
-              f"v {thresholds.veto}" if thresholds else "-")
+              f"v {thresholds.veto} w {thresholds.distress_weight}" if thresholds else "-")
     return f"{chosen:<20} {result.line()}  cost {result.cost():.0f}"
 
 
@@ -129,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(the rules read everything in {time.monotonic() - started:.0f} s)\n")
     rules_alone = score(labels, [triage.judge(found) for found in case_found])
     print(f"{'rules alone':<66} {describe(None, rules_alone)}")
-    print(f"{'':<66} {'e c k v: the emergency, crisis, check-in and veto thresholds'}")
+    print(f"{'':<66} e c k v w: the emergency, crisis, check-in and veto thresholds, "
+          "distress's weight")
     for name in args.candidate:
         for with_rules in (True, False):
             def reads(text: str, found: list, with_rules: bool = with_rules) -> str:
