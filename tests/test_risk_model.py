@@ -166,3 +166,21 @@ def test_the_score_counts_what_the_patient_was_told():
     assert result.full_alarms == Rate(1, 3) and result.trap_check_ins == Rate(1, 3)
     assert result.distress_checked == Rate(1, 1)
 
+
+
+def test_a_message_about_an_animal_is_marked_for_the_model():
+    assert reader_text("my dachshund cant walk", []).endswith("zzanimal")
+    assert "zzanimal" not in reader_text("my calf is swollen and hot", [])
+
+
+def test_distress_weighs_less_than_crisis_toward_the_check_in():
+    thresholds = Thresholds(check_in=0.4, distress_weight=0.5)
+    assert decide([], {"distress": 0.6, "none": 0.4}, thresholds) is None
+    assert decide([], {"crisis": 0.2, "distress": 0.5, "none": 0.3}, thresholds) == "check_in"
+
+
+def test_the_model_can_veto_a_rule_only_when_sure_it_is_neither():
+    thresholds = Thresholds(veto=0.8)
+    assert decide([finding("emergency")], {"none": 0.9}, thresholds) is None
+    assert decide([finding("emergency")], {"none": 0.7, "emergency": 0.3}, thresholds) == \
+        "emergency"
