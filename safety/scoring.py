@@ -59,10 +59,13 @@ class Score:
 
     def cost(self) -> float:
         """One number to rank candidates by on a development set: a missed crisis or
-        emergency costs most, a false alarm less, a check-in on a trap least."""
+        emergency costs most, a false alarm less, distress left without a check-in less
+        again, a check-in on a trap least."""
         return (20 * (self.crisis_recall.n - self.crisis_recall.hits)
                 + 10 * (self.emergency_recall.n - self.emergency_recall.hits)
-                + 4 * self.full_alarms.hits + self.trap_check_ins.hits)
+                + 4 * self.full_alarms.hits
+                + 2 * (self.distress_checked.n - self.distress_checked.hits)
+                + self.trap_check_ins.hits)
 
     def line(self) -> str:
         return (f"emergency {self.emergency_recall.value:6.1%}  "
