@@ -7,8 +7,6 @@ call 911 in an emergency."""
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 import uuid
 
 import pytest
@@ -19,6 +17,7 @@ from tests.conftest import MODEL
 from tests.content import domain
 from tests.support.bot_servers import free_port, running_bot
 from tests.support.web_chat import Chat
+from tests.test_rest_channel import post as post_bytes
 from tests.test_sms_webhook import TOKEN, SmsGateway, sms_env
 
 pytestmark = pytest.mark.e2e
@@ -49,18 +48,8 @@ def bot(tmp_path_factory):
         yield running
 
 
-def post(bot, body: dict | bytes, address: str | None = None) -> tuple[int, object]:
-    headers = {"Content-Type": "application/json"}
-    if address:
-        headers["X-Forwarded-For"] = address  # as nginx names the client it proxies
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    request = urllib.request.Request(f"{bot.rasa_url}/webhooks/rest/webhook", data=data,
-                                     headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status, json.load(answer)
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+def post(bot, body: dict, address: str | None = None) -> tuple[int, object]:
+    return post_bytes(bot, json.dumps(body).encode(), address=address)
 
 
 def new_sender() -> str:
