@@ -69,6 +69,10 @@ def decide(found: list[triage.Finding], risk: dict[str, float],
     """emergency, crisis, check_in or None, from the rules' findings and the model's risk."""
     by_rules = triage.judge(found)
     if by_rules is not None and risk.get("none", 0.0) < thresholds.veto:
+        # Self-harm with a wound or pills taken is an emergency to the rules and a crisis to
+        # the model: the crisis answer names 988 and 911 both.
+        if by_rules == EMERGENCY and risk.get(CRISIS, 0.0) >= thresholds.crisis:
+            return CRISIS
         return by_rules
     if risk.get(CRISIS, 0.0) >= thresholds.crisis:
         return CRISIS

@@ -102,6 +102,13 @@ def test_a_current_red_flag_is_never_overruled_by_the_model():
     assert decide([finding("crisis"), finding("emergency")], calm, Thresholds()) == "crisis"
 
 
+def test_self_harm_the_rules_call_an_emergency_gets_the_crisis_answer_that_names_911_too():
+    # "i just cut my wrist and it's bleeding a lot": bleeding to the rules, a crisis to the model.
+    assert decide([finding("emergency")], {"crisis": 0.9, "none": 0.1}, Thresholds()) == "crisis"
+    assert decide([finding("emergency")], {"crisis": 0.3, "none": 0.7}, Thresholds()) == \
+        "emergency"
+
+
 @pytest.mark.parametrize("risk, expected", [
     ({"crisis": 0.9}, "crisis"),
     ({"emergency": 0.9}, "emergency"),
