@@ -21,7 +21,7 @@ SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE) \
 	$(wildcard safety/corpus/*.yml) lexicon/red_flags.yml lexicon/red_flag_context.yml
 
-.PHONY: help install lock spacy train run run-cluster actions check preview review purge test-staff test lint validate unit conversations nlu-heldout triage triage-dev triage-experiments fuzz e2e nginx postgres redis browser web-deps web-vendor test-browser bench bench-cluster clean
+.PHONY: help install lock spacy train run run-cluster actions check preview review purge test-staff test lint validate unit conversations nlu-heldout triage triage-dev triage-experiments fuzz e2e nginx postgres redis browser web-deps web-vendor test-browser bench bench-parse bench-cluster clean
 
 help: ## List the entry points
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -152,6 +152,9 @@ test: lint validate unit conversations nlu-heldout triage e2e test-browser test-
 
 bench: $(MODEL) ## Reply latency and server memory, printed
 	$(PY) -m scripts.benchmark
+
+bench-parse: $(MODEL) ## What one message can cost the NLU: a fuzz of 10,000 adversarial messages, worst parse time printed
+	$(PY) -m scripts.parse_cost
 
 bench-cluster: $(MODEL) postgres redis nginx ## Throughput and latency: one host, and the cluster with 1 and 2 Rasa servers, printed
 	$(PY) -m scripts.cluster_benchmark
