@@ -148,7 +148,7 @@ class ChannelLimits:
         return int(self.per_sender.window)
 
     def check_address(self, address: str | None) -> str:
-        return ALLOW if address is None else self.per_address.check(address)
+        return ALLOW if address is None else self.per_address.check(network_of(address))
 
     def check_sender(self, sender: str) -> str:
         return self.per_sender.check(sender)
@@ -167,6 +167,25 @@ def positive(channel: str, name: str, settings: Mapping[str, Any], default: int)
                        channel, name, raw, default)
         return default
     return value
+
+
+# An IPv6 home or phone connection is given a whole /64 and picks its addresses from it at
+# will (privacy addresses change daily): counted per address, one device could send as 2^64
+# clients. The same prefix length as deploy/nginx's limits.
+IPV6_PREFIX = 64
+
+
+def network_of(address: str) -> str:
+    """What an address limit counts: an IPv4 address, or the /64 an IPv6 address is in."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:  # ::ffff:203.0.113.7 is an IPv4 client
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/{IPV6_PREFIX}", strict=False))
 
 
 def _is_loopback(address: str) -> bool:

@@ -16,7 +16,11 @@ RestInput, but bounded:
   limit or in an otherwise malformed request is read for a red flag first, and one that
   describes an emergency or a crisis gets that guidance (over a limit: a 200 with the guidance
   as the bot's message; malformed: the 400 carries it as `guidance`);
-- whatever fails inside the bot, the client gets an answer with the phone number, not a 500.
+- whatever fails inside the bot, the client gets an answer with the phone number, not a 500;
+- a REST sender names a conversation of REST's own (`rest-<sender>`): the client chooses the
+  name, so it must never reach a web chat's or an SMS number's conversation (`web-<id>` is
+  readable from a web chat token; REST would have spoken in it, heard its context and could
+  have deleted it). Replies name the sender as the client sent it.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 # A sender id names one conversation: printable, no spaces, short.
 SENDER_PATTERN = r"^[A-Za-z0-9._:@+\-]{1,128}$"
+CONVERSATION_PREFIX = "rest-"
 # Messages per minute: a patient types a few; a script types hundreds.
 SENDER_RATE_LIMIT = 20
 ADDRESS_RATE_LIMIT = 60
@@ -140,14 +145,20 @@ class RestInput(InputChannel):
             return [{"recipient_id": parsed.sender, "text": text}]
         collector = CollectingOutputChannel()
         try:
-            await on_new_message(UserMessage(readable(parsed.message), collector, parsed.sender,
+            await on_new_message(UserMessage(readable(parsed.message), collector,
+                                             conversation_id(parsed.sender),
                                              input_channel=self.name()))
         # The channel's boundary: whatever failed, the patient gets an answer, not a 500.
         except Exception:  # noqa: BLE001
             logger.exception("REST: the bot failed to answer.")
             return [{"recipient_id": parsed.sender,
                      "text": await channel_says(app, CANNOT_ANSWER, self.name())}]
-        return collector.messages
+        return [{**message, "recipient_id": parsed.sender} for message in collector.messages]
+
+
+def conversation_id(sender: str) -> str:
+    """The conversation a REST sender names: in REST's namespace, whatever the client sent."""
+    return f"{CONVERSATION_PREFIX}{sender}"
 
 
 def text_in(body: Any) -> str:

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from channels.rest import conversation_id
 from scripts.bench import traffic
 from scripts.bench.traffic import patient_address
 from services.cluster import running_cluster, scratch_postgres_folder
@@ -75,7 +76,7 @@ def test_turns_on_different_servers_keep_the_context(cluster):
     with engine.connect() as connection:
         texts = [row[0] for row in connection.execute(sa.text(
             "SELECT data::json->>'text' FROM events WHERE sender_id = :s AND type_name = 'user' "
-            "ORDER BY id"), {"s": sender})]
+            "ORDER BY id"), {"s": conversation_id(sender)})]
     engine.dispose()
     assert texts == ["what is MIG-LIF?", "what are its benefits?", "is it less painful?"]
 
@@ -159,15 +160,18 @@ def converse(url: str, sender: str, turns: list[str], answered: dict, errors: li
 
 
 def stored_user_texts(cluster, senders: list[str]) -> dict[str, list[str]]:
+    """The stored patient messages of these REST senders, by sender."""
     engine = sa.create_engine(cluster.database_url)
     with engine.connect() as connection:
         rows = connection.execute(sa.text(
             "SELECT sender_id, data::json->>'text' FROM events WHERE type_name = 'user' "
-            "AND sender_id = ANY(:s) ORDER BY id"), {"s": senders}).fetchall()
+            "AND sender_id = ANY(:s) ORDER BY id"),
+            {"s": [conversation_id(s) for s in senders]}).fetchall()
     engine.dispose()
+    sender_of = {conversation_id(s): s for s in senders}
     found: dict[str, list[str]] = {}
-    for sender, text in rows:
-        found.setdefault(sender, []).append(text)
+    for conversation, text in rows:
+        found.setdefault(sender_of[conversation], []).append(text)
     return found
 
 
@@ -199,7 +203,7 @@ def test_a_load_through_nginx_is_answered_and_stored_once_in_order(cluster):
     with engine.connect() as connection:
         bot_events = connection.execute(sa.text(
             "SELECT COUNT(*) FROM events WHERE type_name = 'bot' AND sender_id = ANY(:s)"),
-            {"s": senders}).scalar()
+            {"s": [conversation_id(s) for s in senders]}).scalar()
     engine.dispose()
     assert bot_events >= len(senders) * len(TURNS)
 def test_a_new_model_reaches_every_server(cluster, tmp_path_factory):

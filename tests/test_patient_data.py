@@ -17,6 +17,7 @@ import jwt
 import pytest
 
 from channels.action_failures import ACTION_TIMEOUT_SECONDS
+from channels.rest import conversation_id
 from practice.facts import practice_phone
 from tests.conftest import MODEL
 from tests.support.bot_servers import free_port, running_bot, wait_until
@@ -62,14 +63,15 @@ def test_forget_me_over_rest_deletes_the_conversation_after_a_confirmation(bot):
     asked = bot.send(sender, "please delete my conversation")
     assert "delete this conversation" in texts(asked)
     assert [b["payload"] for b in asked[-1]["buttons"]] == ["/affirm", "/deny"]
-    assert wait_until(lambda: sender in user_texts(bot.workdir))
+    assert wait_until(lambda: conversation_id(sender) in user_texts(bot.workdir))
     confirmed = bot.send(sender, "/affirm")
     assert DELETED in texts(confirmed)
     assert {"conversation_deleted": True} in [m.get("custom") for m in confirmed]
-    assert wait_until(lambda: sender not in user_texts(bot.workdir))
+    assert wait_until(lambda: conversation_id(sender) not in user_texts(bot.workdir))
     # The next message starts afresh; no trace of what came before.
     bot.send(sender, "what are the benefits")
-    assert wait_until(lambda: user_texts(bot.workdir).get(sender) == ["what are the benefits"])
+    assert wait_until(lambda: user_texts(bot.workdir).get(conversation_id(sender)) == [
+        "what are the benefits"])
 
 
 def test_saying_no_keeps_the_conversation(bot):
@@ -77,7 +79,7 @@ def test_saying_no_keeps_the_conversation(bot):
     bot.send(sender, "what is MISS?")
     bot.send(sender, "forget me")
     assert "kept it" in texts(bot.send(sender, "no, keep it"))
-    assert wait_until(lambda: len(user_texts(bot.workdir).get(sender, [])) == 3)
+    assert wait_until(lambda: len(user_texts(bot.workdir).get(conversation_id(sender), [])) == 3)
 
 
 def test_forget_me_by_sms_keyword_clears_the_number_but_not_its_opt_out(bot):
@@ -136,11 +138,11 @@ def test_old_conversations_are_deleted_by_the_running_bot(tmp_path):
         running.send("patient-new", "what is MISS?")
     with sqlite3.connect(db) as connection:  # one conversation from 40 days ago
         connection.execute("UPDATE events SET timestamp = timestamp - 40 * 86400 "
-                           "WHERE sender_id = 'patient-old'")
+                           "WHERE sender_id = ?", (conversation_id("patient-old"),))
     with running_bot(MODEL, workdir=tmp_path,
                      env={"CONVERSATION_RETENTION_DAYS": "30"}) as running:
-        assert wait_until(lambda: "patient-old" not in user_texts(tmp_path))
-        assert "patient-new" in user_texts(tmp_path)
+        assert wait_until(lambda: conversation_id("patient-old") not in user_texts(tmp_path))
+        assert conversation_id("patient-new") in user_texts(tmp_path)
         log = (tmp_path / "rasa-server.log").read_text()
         assert "deleted" in log and "older than 30 days" in log
 
@@ -245,9 +247,9 @@ def test_a_locked_database_still_gets_answers_and_loses_no_turn(tmp_path):
         finally:
             locker.execute("ROLLBACK")
             locker.close()
-        assert wait_until(lambda: user_texts(tmp_path).get("p-lock") == [
+        assert wait_until(lambda: user_texts(tmp_path).get(conversation_id("p-lock")) == [
             "what is MIG-LIF?", "what are its benefits?"], 30)
-        assert wait_until(lambda: "p-new" in user_texts(tmp_path), 30)
+        assert wait_until(lambda: conversation_id("p-new") in user_texts(tmp_path), 30)
         log = (tmp_path / "rasa-server.log").read_text()
         assert "Could not store" in log and "database is locked" in log
         assert "what are its benefits?" not in log and "how can I reach you" not in log
@@ -262,7 +264,7 @@ def test_a_restart_loses_no_stored_conversation(tmp_path):
         # Context survives: "its benefits" still means MIG-LIF's.
         reply = texts(running.send("p-restart", "what are its benefits?"))
         assert "MIG-LIF" in reply
-    assert user_texts(tmp_path)["p-restart"] == [
+    assert user_texts(tmp_path)[conversation_id("p-restart")] == [
         "what is MIG-LIF?", "how long is recovery", "what are its benefits?"]
 
 

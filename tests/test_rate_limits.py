@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from channels.rate_limits import ALLOW, DROP, WARN, ChannelLimits, RateLimiter, client_address
+from channels.rate_limits import (ALLOW, DROP, WARN, ChannelLimits, RateLimiter, client_address,
+                                  network_of)
 
 
 def test_memory_stays_bounded_however_many_senders_a_flood_invents():
@@ -50,3 +51,21 @@ def test_settings_from_credentials_are_used():
         "REST", {"rate_limit": 5, "address_rate_limit": "7", "rate_window_seconds": 30}, 20, 60)
     assert (limits.per_sender.limit, limits.per_address.limit, limits.window) == (5, 7, 30)
     assert limits.check_address(None) == ALLOW
+
+
+@pytest.mark.parametrize("address, network", [
+    ("203.0.113.7", "203.0.113.7"),
+    ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+    ("::ffff:203.0.113.7", "203.0.113.7"),
+    ("not an address", "not an address"),
+])
+def test_an_ipv6_address_counts_as_its_64_and_ipv4_as_itself(address, network):
+    assert network_of(address) == network
+
+
+def test_one_ipv6_64_is_one_client_however_many_addresses_it_uses():
+    limits = ChannelLimits(RateLimiter(100, 60), RateLimiter(3, 60))
+    verdicts = [limits.check_address(f"2001:db8:1:2::{n:x}") for n in range(5000)]
+    assert verdicts[:3] == [ALLOW] * 3 and verdicts[3] == WARN and set(verdicts[4:]) == {DROP}
+    assert limits.check_address("2001:db8:1:3::1") == ALLOW  # the neighbour's /64

@@ -1,6 +1,7 @@
 """The REST channel (channels/rest.py) against the real Rasa and action servers: malformed
 requests get a 400 with a JSON error, never a 500; the client's metadata is not stored; a
-message over the cap is answered at once, unparsed."""
+message over the cap is answered at once, unparsed; a REST sender never reaches another
+channel's conversation."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ import urllib.error
 import urllib.request
 import uuid
 
+import jwt
 import pytest
 
 from channels.limits import MAX_MESSAGE_CHARS
-from channels.rest import ADDRESS_RATE_LIMIT, SENDER_RATE_LIMIT
+from channels.rest import ADDRESS_RATE_LIMIT, SENDER_RATE_LIMIT, conversation_id
 from practice.facts import practice_phone
 from tests.conftest import MODEL
 from tests.support.bot_servers import running_bot, wait_until
+from tests.support.web_chat import Chat
 
 pytestmark = pytest.mark.e2e
 
@@ -69,7 +72,7 @@ def test_the_client_s_metadata_is_not_stored(bot):
     def stored() -> str:
         with sqlite3.connect(bot.workdir / "conversations.db") as db:
             return " ".join(row[0] for row in db.execute(
-                "SELECT data FROM events WHERE sender_id = ?", (sender,)))
+                "SELECT data FROM events WHERE sender_id = ?", (conversation_id(sender),)))
 
     assert wait_until(lambda: '"input_channel": "rest"' in stored())
     assert "canary-metadata" not in stored()
@@ -85,7 +88,7 @@ def test_a_message_over_the_cap_is_answered_at_once_unparsed(bot):
     print(f"answered in {elapsed * 1000:.0f} ms")
     with sqlite3.connect(bot.workdir / "conversations.db") as db:
         assert db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?",
-                          (sender,)).fetchone()[0] == 0
+                          (conversation_id(sender),)).fetchone()[0] == 0
 
 
 def test_a_message_at_the_cap_is_answered(bot):
@@ -130,3 +133,30 @@ def test_a_lone_surrogate_or_control_characters_are_answered_like_any_text(bot):
     body = b'{"sender": "s-%s", "message": "how long is \\ud800recovery?\\u0000\\u001b"}'
     status, answer = post(bot, body % uuid.uuid4().hex.encode())
     assert status == 200 and "two weeks" in answer[0]["text"]
+
+
+def stored_user_texts(bot, conversation: str) -> list[str]:
+    with sqlite3.connect(bot.workdir / "conversations.db") as db:
+        return [row[0] for row in db.execute(
+            "SELECT json_extract(data, '$.text') FROM events WHERE sender_id = ? "
+            "AND type_name = 'user' ORDER BY id", (conversation,))]
+
+
+def test_a_rest_sender_naming_a_web_chat_conversation_lands_in_a_conversation_of_its_own(bot):
+    chat = Chat(bot)
+    try:
+        assert "MIG-LIF" in " ".join(chat.ask("what is MIG-LIF?"))
+        # The web chat's conversation id is readable from its token's payload.
+        web_conversation = jwt.decode(chat.token, options={"verify_signature": False})["sub"]
+        assert web_conversation.startswith("web-")
+        for name in (web_conversation, "sms-" + "0" * 32):
+            status, answer = post(bot, json.dumps(
+                {"sender": name, "message": "what are its benefits?"}).encode())
+            # No context from the web chat: "its" names nothing here.
+            assert status == 200 and "MIG-LIF" not in " ".join(m.get("text", "") for m in answer)
+            assert answer[0]["recipient_id"] == name
+        assert wait_until(lambda: stored_user_texts(bot, conversation_id(web_conversation))
+                          == ["what are its benefits?"])
+        assert stored_user_texts(bot, web_conversation) == ["what is MIG-LIF?"]
+    finally:
+        chat.close()

@@ -169,3 +169,14 @@ def test_a_flood_from_one_address_is_refused(proxy):
     statuses = [request(proxy, "/widget/spine-chat.js", method="HEAD")[0] for _ in range(60)]
     assert 429 in statuses
     assert statuses[0] == 200
+
+
+def test_an_ipv6_client_is_limited_per_64_whichever_addresses_it_uses(proxy):
+    def head_from(address: str) -> int:
+        return request(proxy, "/widget/spine-chat.js", method="HEAD",
+                       headers={"X-Forwarded-For": address})[0]
+
+    statuses = [head_from(f"2001:db8:77:1:{n:x}::1") for n in range(60)]
+    assert statuses[0] == 200 and 429 in statuses
+    assert head_from("2001:db8:77:2::1") == 200  # the neighbouring /64 is someone else
+    assert head_from("203.0.113.77") == 200

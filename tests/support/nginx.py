@@ -66,6 +66,11 @@ def site_for_test(rasa_port: int, http_port: int, https_port: int, certificate: 
         (f"/etc/letsencrypt/live/{SERVER_NAME}/fullchain.pem", str(certificate)),
         (f"/etc/letsencrypt/live/{SERVER_NAME}/privkey.pem", str(key)),
         ("/var/log/nginx/spine-assistant.access.log", str(access_log)),
+        # Every test client dials from 127.0.0.1: it names the address it stands for in
+        # X-Forwarded-For, as if it came from there (IPv4 or IPv6), so the limits per client
+        # can be tried.
+        ("    server_tokens off;\n", "    server_tokens off;\n    set_real_ip_from 127.0.0.1;\n"
+                                  "    real_ip_header X-Forwarded-For;\n"),
     ]:
         site = replace_once(site, old, new)
     return site
