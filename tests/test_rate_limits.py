@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from channels.rate_limits import (ALLOW, DROP, WARN, ChannelLimits, RateLimiter, client_address,
-                                  network_of)
+from channels.rate_limits import (
+    ALLOW,
+    DROP,
+    WARN,
+    ChannelLimits,
+    RateLimiter,
+    client_address,
+    network_of,
+)
 
 
 def test_memory_stays_bounded_however_many_senders_a_flood_invents():
