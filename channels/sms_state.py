@@ -23,6 +23,9 @@ from components.private_files import private_file
 
 # A retried webhook arrives within minutes; a day of answered message ids is plenty.
 PROCESSED_RETENTION_SECONDS = 24 * 3600
+# A numbered choice answers the message just sent: a "1" an hour later (a new session, as
+# domain.yml's session_expiration_time ends one) is a new message, not that choice.
+CHOICES_SECONDS = 3600
 
 metadata = sa.MetaData()
 opt_outs = sa.Table("sms_opt_outs", metadata, sa.Column("sender", sa.Text, primary_key=True),
@@ -36,7 +39,8 @@ claimed = sa.Table("sms_claimed", metadata, sa.Column("message_sid", sa.Text, pr
                    sa.Column("at", sa.Float, nullable=False, index=True),
                    sa.Column("sender", sa.Text, index=True))
 choices = sa.Table("sms_choices", metadata, sa.Column("sender", sa.Text, primary_key=True),
-                   sa.Column("payloads", sa.Text, nullable=False))
+                   sa.Column("payloads", sa.Text, nullable=False),
+                   sa.Column("at", sa.Float, nullable=False, index=True))
 notified = sa.Table("sms_notified", metadata, sa.Column("sender", sa.Text, primary_key=True),
                     sa.Column("at", sa.Float, nullable=False, index=True))
 
@@ -62,6 +66,7 @@ def engine_for(location: Path | str) -> sa.engine.Engine:
 class SmsState:
     def __init__(self, location: Path | str) -> None:
         self.engine = engine_for(location)
+        self._drop_choices_without_time()
         try:
             metadata.create_all(self.engine)
         except sa.exc.DBAPIError:  # another server created them at the same moment
@@ -72,6 +77,15 @@ class SmsState:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _drop_choices_without_time(self) -> None:
+        """Pending choices of releases that kept them forever are dropped: none can be told
+        fresh from a year old (they are recreated with the time they were offered)."""
+        with self.engine.begin() as connection:
+            inspector = sa.inspect(connection)
+            if inspector.has_table(choices.name) and "at" not in {
+                    column["name"] for column in inspector.get_columns(choices.name)}:
+                connection.execute(sa.text(f"DROP TABLE {choices.name}"))
 
     def _copy_old_opt_outs(self) -> None:
         if self.engine.dialect.name != "sqlite":
@@ -138,6 +152,7 @@ class SmsState:
         cutoff = (time.time() if now is None else now) - PROCESSED_RETENTION_SECONDS
         self._delete(answered, answered.c.at < cutoff)
         self._delete(claimed, claimed.c.at < cutoff)
+        self._delete(choices, choices.c.at < cutoff)
 
     def expire_conversations(self, days: int, now: float | None = None) -> None:
         """With the conversations themselves (components/retention.py): a number not heard
@@ -155,12 +170,17 @@ class SmsState:
         for table in (answered, claimed, choices, notified):
             self._delete(table, table.c.sender == sender)
 
-    def choices_for(self, sender: str) -> list[str]:
-        payloads = self._one(choices.c.payloads, choices.c.sender == sender)
+    def choices_for(self, sender: str, now: float | None = None) -> list[str]:
+        """The numbered choices last offered to this number, if offered within the hour."""
+        since = (time.time() if now is None else now) - CHOICES_SECONDS
+        payloads = self._one(choices.c.payloads, choices.c.sender == sender,
+                             choices.c.at >= since)
         return json.loads(payloads) if payloads else []
 
-    def remember_choices(self, sender: str, payloads: list[str]) -> None:
+    def remember_choices(self, sender: str, payloads: list[str],
+                         now: float | None = None) -> None:
         if payloads:
-            self._put(choices, "sender", sender=sender, payloads=json.dumps(payloads))
+            self._put(choices, "sender", sender=sender, payloads=json.dumps(payloads),
+                      at=time.time() if now is None else now)
         else:
             self._delete(choices, choices.c.sender == sender)

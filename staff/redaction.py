@@ -17,8 +17,10 @@ and for names, which show only by the words around them ("my name is", "I'm", "D
 and I’m alike, and it knows English stop words.
 
 Lean to hiding: a word hidden by mistake costs staff a little context, a name shown costs a
-patient their privacy. A name with none of those words around it ("Jane Doe has sciatica")
-is not found.
+patient their privacy. A name typed in lower case counts after those words when it is no
+English word spacy-lookups-data knows ("i'm jane doe", "my daughter emily"; not "i'm dizzy",
+"my husband fell"), so a lower case name that is also a word ("rose", "will") is missed. A
+name with none of those words around it ("Jane Doe has sciatica") is not found.
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ _SUFFIX = (r"(?:(?i:st|street|ave|av|avenue|rd|road|blvd|boulevard|ln|lane|pkwy|
            r"Run|Point|Path|Crossing)\b)\.?")
 _UNIT = r"(?:(?i:apt|apartment|unit|suite|ste|lot|room|rm|bldg)\.?\s*#?|#)\s*[A-Za-z0-9-]{1,6}\b"
 
+_MONTH = (r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|"
+          r"sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)")
+
 REDACTIONS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[e-mail]"),
     _labelled(r"insurance|ins|member|subscriber|policy|group|grp|medicaid|medicare|claim",
@@ -90,9 +95,13 @@ REDACTIONS: list[tuple[re.Pattern, str]] = [
     # quarters and pain scores ("1/2 a pill", "pain is 8/10") unless a year follows.
     (re.compile(r"\b(?!(?:1/[234]|2/3|3/4|\d{1,2}/10)(?![/\d]))\d{1,2}/\d{1,2}(/\d{2,4})?\b|"
                 r"\b\d{1,2}([.-])\d{1,2}\2\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"), "[date]"),
-    (re.compile(r"\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|"
-                r"sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.? \d{1,2}(st|nd|rd|th)?"
-                r"(,? \d{4})?\b", re.IGNORECASE), "[date]"),
+    (re.compile(rf"\b{_MONTH}\.? \d{{1,2}}(st|nd|rd|th)?(,? \d{{4}})?\b", re.IGNORECASE),
+     "[date]"),
+    # Day first, as much of the world writes it: "3rd April 1980", "the 3rd of april". "May"
+    # only with an ordinal, "of" or a year: "3 may be too many" is no date.
+    (re.compile(rf"\b\d{{1,2}}(st|nd|rd|th)?( of)? (?!may\b){_MONTH}\b\.?(,? \d{{4}}\b)?|"
+                r"\b\d{1,2}((st|nd|rd|th)( of)?| of) may\b(,? \d{4}\b)?|\b\d{1,2} may,? \d{4}\b",
+                re.IGNORECASE), "[date]"),
     # Before the phone rule, which would leave the letters of "W123456789" behind.
     (re.compile(r"\b(?:[A-Za-z]{1,4}-?\d{5,}[A-Za-z0-9]*|\d{6,7})\b"), "[id number]"),
     (re.compile(r"(\+?\d[\d\s().-]{6,}\d)"), "[phone]"),
@@ -104,7 +113,8 @@ _matcher = Matcher(_nlp.vocab)
 _KIN = ["wife", "husband", "son", "daughter", "mom", "mother", "dad", "father", "sister",
         "brother", "friend", "partner", "spouse", "caregiver", "boyfriend", "girlfriend",
         "fiance", "fiancee", "aunt", "uncle", "grandma", "grandmother", "grandpa",
-        "grandfather", "niece", "nephew", "cousin", "neighbor", "child", "kid", "surgeon"]
+        "grandfather", "niece", "nephew", "cousin", "neighbor", "neighbour", "child", "kid",
+        "surgeon"]
 # Match name -> what comes after it; each is checked in _name_spans.
 _matcher.add("told", [  # "my name is jane doe": after this, any word can be the name
     [{"LOWER": "name"}, {"NORM": {"IN": ["is", "'s", ":", "-", "="]}}],
@@ -136,17 +146,46 @@ _NOT_NAMES = {"doctor", "doc", "dr", "nurse", "patient", "team", "everyone", "gu
               "happy", "curious", "new", "due", "hurt", "hurting", "stuck", "calling", "here",
               # after "thanks" at the end of a message
               "u", "mate", "heaps", "bye", "goodbye", "folks", "man", "dude", "buddy", "pal",
-              "tons", "lots", "loads", "bunch", "again", "anyway", "tho", "though"}
+              "tons", "lots", "loads", "bunch", "again", "anyway", "tho", "though",
+              # contractions typed without the apostrophe
+              "isnt", "cant", "wont", "dont", "didnt", "doesnt", "hasnt", "wasnt", "aint",
+              "couldnt", "wouldnt", "shouldnt", "havent", "werent", "arent",
+              # feelings the lemma table does not know as English words
+              "nauseous", "nauseated", "feverish", "achy", "queasy", "woozy", "lightheaded"}
 _OPENERS = {"hi", "hello", "hey", "dear", ",", ".", "!", "-"}  # before "Jane here"
 
 
-def _is_name_word(token: Token, any_case: bool) -> bool:
+def _is_name_word(token: Token, any_case: bool, unknown_lower: bool = False) -> bool:
+    """Whether a word can be part of a name: capitalised and not a stop word; with `any_case`,
+    any word but a stop word; with `unknown_lower`, also a lower case word that is no English
+    word we know ("my daughter emily", but not "my husband fell")."""
     word = token.text
     if not re.fullmatch(r"[^\W\d_]+(?:'[^\W\d_]+)?|[A-Z]\.", word) or word.lower() in _NOT_NAMES:
         return False
     if word.istitle():  # "Will" is a stop word, and a name after "my name is"
         return word != "I" and (any_case or not token.is_stop)
-    return any_case and not token.is_stop and word.islower()
+    if any_case:
+        return not token.is_stop and word.islower()
+    return unknown_lower and word.islower() and len(word) > 2 and not token.is_stop \
+        and not _is_english_word(word)
+
+
+def _lowercase_name_end(doc: Doc, start: int) -> int:
+    """Where a lower case name starting at doc[start] ends (== start: none): a first word
+    that is no English word we know ("jane", not "dizzy"), then any words but stop words
+    ("i'm jane doe", "my daughter emily")."""
+    if start >= len(doc) or not _is_name_word(doc[start], False, True):
+        return start
+    end = start + 1
+    while end < len(doc) and end - start < 3 and _is_name_word(doc[end], True) \
+            and not _looks_inflected(doc[end]) and not _is_verb_form(doc[end]):
+        end += 1
+    return end
+
+
+def _is_verb_form(token: Token) -> bool:
+    """An inflected form the lemma table knows ("drives", "fell"): "emily drives" ends at emily."""
+    return _LEMMAS.get(token.lower_, token.lower_) != token.lower_
 
 
 def _name_end(doc: Doc, start: int, any_case: bool, most: int = 4) -> int:
@@ -170,6 +209,13 @@ def _ends_message(doc: Doc, index: int) -> bool:
 
 # spacy-lookups-data's English lemmas: "having" -> "have", while "jared" stays "jared".
 _LEMMAS = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+# Every English word form the table knows, inflected or base ("fell", "fall", "drove"): a lower
+# case word among them is read as a word, not a name.
+_BASE_WORDS = frozenset(_LEMMAS.values())
+
+
+def _is_english_word(word: str) -> bool:
+    return word in _LEMMAS or word in _BASE_WORDS
 
 
 def _looks_inflected(token: Token) -> bool:
@@ -195,6 +241,11 @@ def _name_spans(doc: Doc) -> Iterator[tuple[int, int]]:
         stop = _name_end(doc, end, any_case=kind == "told")
         if kind == "intro" and stop > end and _looks_inflected(doc[end]):
             stop = end
+        if stop == end and kind in ("intro", "known_as") and end < len(doc) \
+                and doc[end].text.islower():
+            # Lower case: "i'm jane doe", "my daughter emily" (but "i'm dizzy", "my husband
+            # fell": English words).
+            stop = _lowercase_name_end(doc, end)
         if kind == "thanks" and stop == end:
             stop = _name_end(doc, end, any_case=True, most=2)
             if not _ends_message(doc, stop):

@@ -51,6 +51,11 @@ PERSONAL_DETAILS_GO = [
      "my appt is [date], call me at [phone] or [e-mail]"),
     ("surgery on March 3rd, 2026 or April 30", "surgery on [date] or [date]"),
     ("Pt name Jane Doe DOB 1/2/1960", "Pt name [name] DOB [date]"),
+    # day first, and names in lower case
+    ("born 3rd April 1980, is that too old for MISS", "born [date], is that too old for MISS"),
+    ("my surgery is on the 5th of may", "my surgery is on the [date]"),
+    ("i'm jane doe and my back hurts", "i'm [name] and my back hurts"),
+    ("my daughter emily drives me to physio", "my daughter [name] drives me to physio"),
 ]
 
 # Messages staff must see as they are: symptoms, levels, durations, ages, feelings.
@@ -76,6 +81,10 @@ STAY_AS_TYPED = [
     "Back pain here is bad",
     "ok cheers mate",
     "I need an X-Ray",
+    "3 may be too many pills",
+    "my husband fell and cant move his legs",
+    "i'm dizzy and nauseous",
+    "my wife thinks its infected",
 ]
 
 

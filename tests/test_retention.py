@@ -4,6 +4,7 @@ deleted from Rasa's SQL store, newer ones and SMS opt-outs kept; a wrong setting
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 
 import pytest
@@ -13,7 +14,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels.sms_state import SmsState
+from channels.sms_state import CHOICES_SECONDS, SmsState
 from components.retention import purge_conversations, retention_days
 from staff import purge
 
@@ -74,3 +75,23 @@ def test_make_purge_deletes_from_the_configured_store_and_keeps_opt_outs(
     assert SmsState(tmp_path / "sms.sqlite3").is_opted_out("sms-abc")
     monkeypatch.setenv("CONVERSATION_RETENTION_DAYS", "forever")
     assert purge.main(["--endpoints", str(endpoints)]) == 2
+
+
+def test_numbered_sms_choices_expire_with_the_hour_they_were_offered_in(tmp_path):
+    sms = SmsState(tmp_path / "sms.sqlite3")
+    sms.remember_choices("sms-abc", ["/affirm", "/deny"], now=1_000_000)
+    assert sms.choices_for("sms-abc", now=1_000_000 + 60) == ["/affirm", "/deny"]
+    # A "1" a year later is a new message, not the choice offered then.
+    assert sms.choices_for("sms-abc", now=1_000_000 + 365 * 86400) == []
+    assert sms.choices_for("sms-abc", now=1_000_000 + CHOICES_SECONDS + 1) == []
+
+
+def test_choices_kept_by_an_older_release_without_a_time_are_dropped(tmp_path):
+    database = tmp_path / "sms.sqlite3"
+    with sqlite3.connect(database) as db:
+        db.execute("CREATE TABLE sms_choices (sender TEXT PRIMARY KEY, payloads TEXT NOT NULL)")
+        db.execute("INSERT INTO sms_choices VALUES ('sms-abc', '[\"/affirm\"]')")
+    sms = SmsState(database)
+    assert sms.choices_for("sms-abc") == []
+    sms.remember_choices("sms-abc", ["/deny"])
+    assert sms.choices_for("sms-abc") == ["/deny"]
