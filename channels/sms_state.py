@@ -19,7 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from components.private_files import private_file
+from components.private_files import erasing_deletes, private_file
 
 # A retried webhook arrives within minutes; a day of answered message ids is plenty.
 PROCESSED_RETENTION_SECONDS = 24 * 3600
@@ -60,7 +60,7 @@ def engine_for(location: Path | str) -> sa.engine.Engine:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA busy_timeout=5000")
 
-    return engine
+    return erasing_deletes(engine)
 
 
 class SmsState:

@@ -58,7 +58,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import SQLAlchemyError
 
 from components.event_writer import EventWriter, Forget, Work, database_reason
-from components.private_files import private_file
+from components.private_files import erasing_deletes, private_file
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,7 @@ class ConversationStore(SQLTrackerStore):
         if kwargs.get("dialect", "sqlite") == "sqlite" and db and db != ":memory:":
             private_file(Path(db))  # health data: owner-only, journal files included
         super().__init__(*args, **kwargs)
+        erasing_deletes(self.engine)
         self.cache_size = int(cache_conversations)
         self.cache_seconds = float(cache_seconds)
         # One server alone writes its conversations (see above): the reply need not wait.

@@ -2,7 +2,9 @@
 when found readable by others (a copy made with a loose umask, say).
 
 SQLite gives its journal and write-ahead-log files the database file's own mode, so a database
-created here stays private with everything SQLite writes beside it.
+created here stays private with everything SQLite writes beside it. And what SQLite deletes
+("forget me", retention) it overwrites with zeros only when `secure_delete` is on, which is a
+build option: every connection the bot opens turns it on itself (erasing_deletes).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import logging
 import os
 import stat
 from pathlib import Path
+
+import sqlalchemy as sa
 
 logger = logging.getLogger(__name__)
 
@@ -32,3 +36,18 @@ def private_file(path: Path) -> Path:
     except FileExistsError:
         owner_only(path)
     return path
+
+
+def erase_deletes(dbapi_connection, _record=None) -> None:
+    """Deleted rows are overwritten, not left in free pages of the file, whatever the SQLite
+    build's default."""
+    dbapi_connection.execute("PRAGMA secure_delete=ON")
+
+
+def erasing_deletes(engine: sa.engine.Engine) -> sa.engine.Engine:
+    """`engine`, each of whose SQLite connections overwrites what it deletes (its pooled
+    connections, opened before, are closed)."""
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", erase_deletes)
+        engine.dispose()
+    return engine

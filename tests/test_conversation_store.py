@@ -4,6 +4,7 @@ what Rasa's SQL store reads from the database, and the database gets every event
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
@@ -17,7 +18,9 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from channels.sms_state import SmsState
 from components.conversation_store import ConversationStore
+from components.private_files import erase_deletes
 
 DOMAIN = Domain.from_yaml("""
 version: "3.1"
@@ -236,3 +239,22 @@ def test_an_unreadable_database_answers_without_history_and_logs_no_ids(tmp_path
         locker.close()
     assert "Could not read a conversation" in caplog.text
     assert "sender-1234" not in caplog.text and "SELECT" not in caplog.text
+
+
+def test_a_forgotten_conversation_leaves_no_trace_in_the_file_whatever_sqlites_build(tmp_path):
+    # secure_delete is a build option (on in Debian's SQLite, off in others): the store's
+    # connections turn it on themselves.
+    raw = sqlite3.connect(":memory:")
+    raw.execute("PRAGMA secure_delete=OFF")
+    erase_deletes(raw)
+    assert raw.execute("PRAGMA secure_delete").fetchone() == (1,)
+    cached, _ = stores(tmp_path, cache_conversations=0)
+    with cached.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    converse(cached, "p9", [turn("my name is Quillon Verbatrix", "hello"), deleted_turn()])
+    cached.writer.flush()
+    cached.engine.dispose()
+    assert b"Verbatrix" not in (tmp_path / "conversations.db").read_bytes()
+    sms = SmsState(tmp_path / "sms.sqlite3")
+    with sms.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
