@@ -21,7 +21,7 @@ SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE) \
 	$(wildcard safety/corpus/*.yml) lexicon/red_flags.yml lexicon/red_flag_context.yml
 
-.PHONY: help install lock spacy train run run-cluster actions check preview review purge test-staff test lint validate unit conversations nlu-heldout triage triage-dev triage-experiments fuzz e2e nginx postgres redis browser web-deps web-vendor test-browser bench bench-parse bench-cluster clean
+.PHONY: help install lock spacy train run run-cluster actions check preview review purge test-staff test lint validate unit conversations nlu-heldout triage triage-dev triage-experiments fuzz e2e nginx postgres redis backup-tools browser web-deps web-vendor test-browser bench bench-parse bench-cluster clean
 
 help: ## List the entry points
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -82,7 +82,7 @@ lint: $(VENV)/.installed ## ruff over the Python code
 validate: $(VENV)/.installed $(SPACY_PIPELINE) ## Rasa's own checks (rasa data validate --fail-on-warnings), in-process
 	$(PY) -m staff.rasa_checks
 
-unit: $(VENV)/.installed $(SPACY_PIPELINE) ## pytest for the code (no servers)
+unit: $(VENV)/.installed $(SPACY_PIPELINE) backup-tools ## pytest for the code (no servers)
 	$(PY) -m pytest -m "not e2e and not conversations and not browser and not staff"
 
 conversations: $(MODEL) ## The conversations in tests/conversations/, replayed over REST against the real servers
@@ -129,6 +129,10 @@ redis: ## Install Debian's Redis server for the shared-state tests, when missing
 	    chmod +x /usr/sbin/policy-rc.d; created=1; fi; \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; status=$$?; \
 	  [ -z "$$created" ] || rm -f /usr/sbin/policy-rc.d; exit $$status; }
+
+backup-tools: ## Install the tools of docs/deploy.md's backup recipe (sqlite3, gpg), when missing (needs root)
+	@command -v sqlite3 >/dev/null && command -v gpg >/dev/null || { apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y sqlite3 gnupg; }
 
 browser: ## Install Debian's Chromium for the browser tests, when missing (needs root)
 	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
