@@ -49,10 +49,21 @@ notified = sa.Table("sms_notified", metadata, sa.Column("sender", sa.Text, prima
 OLD_OPT_OUTS, OLD_CACHES = "opt_outs", ("answered", "claimed", "choices", "notified")
 
 
+# A PostgreSQL server that stops answering (its host gone, a network split) costs a request
+# seconds, not forever: libpq's timeout for connecting, TCP keepalives for a connection waiting
+# on an answer, a limit on unacknowledged data, and the server's own limit per statement. The
+# cluster's tracker store gets the same (services/cluster.py, docs/deploy.md).
+POSTGRES_TIMEOUTS = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 5,
+                     "keepalives_interval": 2, "keepalives_count": 2, "tcp_user_timeout": 5000,
+                     "options": "-c statement_timeout=5000"}
+
+
 def engine_for(location: Path | str) -> sa.engine.Engine:
     """A database URL (postgresql://...) as it is, or a SQLite file, created owner-only."""
     if isinstance(location, str) and "://" in location:
-        return sa.create_engine(location, pool_pre_ping=True)
+        options = POSTGRES_TIMEOUTS if location.startswith("postgresql") else {}
+        return sa.create_engine(location, pool_pre_ping=True, pool_timeout=5,
+                                connect_args=options)
     engine = sa.create_engine(f"sqlite:///{private_file(Path(location))}")
 
     @sa.event.listens_for(engine, "connect")

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import yaml
 
+from channels.sms_state import POSTGRES_TIMEOUTS
 from services.processes import answers, free_port, listening, start, stop, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,7 +204,10 @@ def endpoints_for(replica: int, action_port: int, postgres: Postgres, redis_port
         endpoints.pop("models", None)
     endpoints["tracker_store"].update(dialect="postgresql", url="127.0.0.1",
                                       port=postgres.port, db=DATABASE, username="postgres",
-                                      password=postgres.password, cache_conversations=0)
+                                      password=postgres.password, cache_conversations=0,
+                                      # libpq's limits, as the SMS state's (channels/sms_state.py)
+                                      query={key: str(value) for key, value
+                                             in POSTGRES_TIMEOUTS.items()})
     endpoints["lock_store"] = {"type": "redis", "url": "127.0.0.1", "port": redis_port,
                                "password": redis_password, "db": 1}
     path = folder / f"endpoints-{replica}.yml"

@@ -5,6 +5,8 @@ rate limits counted in Redis (channels/rate_limits.py)."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -123,3 +125,49 @@ def test_turns_alternating_between_servers_keep_the_whole_conversation(database)
     for store in servers:
         tracker = asyncio.run(store.retrieve("p-cluster"))
         assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == questions
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[int]:
+    """A port that accepts connections and never answers: a database host gone quiet."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                accepted.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        for connection in accepted:
+            connection.close()
+        listener.close()
+
+
+def test_a_database_that_never_answers_costs_seconds_not_forever():
+    with silent_server() as port:
+        outcome: list = []
+
+        def connect() -> None:
+            try:
+                SmsState(f"postgresql://postgres:secret@127.0.0.1:{port}/spine")
+                outcome.append("connected")
+            except Exception as error:  # noqa: BLE001 - whichever error, it came back
+                outcome.append(type(error).__name__)
+
+        began = time.monotonic()
+        thread = threading.Thread(target=connect, daemon=True)
+        thread.start()
+        thread.join(30)
+        assert outcome and outcome[0] != "connected", "still waiting after 30 s"
+        assert time.monotonic() - began < 15
