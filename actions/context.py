@@ -25,6 +25,10 @@ Event = dict[str, Any]
 # question the follow-up intent's `when_nothing_to_continue` names (data/follow_up.yml: what
 # the bot can help with), which is itself never continued.
 TOPIC_PREFIX = "ask_"
+# A session the tracker store ended for its length (components/session_limit.py) names the
+# topic question it leaves open in its SessionStarted metadata under this key: a follow-up
+# right after the boundary continues it.
+TOPIC_KEY = "continues_topic"
 
 
 def is_topic(intent: str | None, nothing_to_continue: str | None = None) -> bool:
@@ -33,7 +37,8 @@ def is_topic(intent: str | None, nothing_to_continue: str | None = None) -> bool
 
 def applied_user_messages(events: list[Event]) -> list[Event]:
     """The user messages that still count, oldest first: a message taken back by a
-    `rewind` (UserUtteranceReverted) no longer does, nor does a new session's past."""
+    `rewind` (UserUtteranceReverted) no longer does, nor does a new session's past, but for
+    the topic a session ended for its length leaves open (as a message without text)."""
     messages: list[Event] = []
     for event in events:
         kind = event.get("event")
@@ -41,8 +46,11 @@ def applied_user_messages(events: list[Event]) -> list[Event]:
             messages.append(event)
         elif kind == "rewind" and messages:
             messages.pop()
-        elif kind in ("restart", "session_started"):
+        elif kind == "restart":
             messages = []
+        elif kind == "session_started":
+            topic = (event.get("metadata") or {}).get(TOPIC_KEY)
+            messages = [{"event": "user", "text": None, "parse_data": topic}] if topic else []
     return messages
 
 

@@ -52,13 +52,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import BotUttered, Event, SessionStarted
+from rasa.shared.core.events import BotUttered, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import SQLAlchemyError
 
 from components.event_writer import EventWriter, Forget, Work, database_reason
 from components.private_files import erasing_deletes, private_file
+from components.session_limit import latest_session, session_boundary
 
 logger = logging.getLogger(__name__)
 
@@ -74,14 +75,6 @@ FORGET_PAYLOAD_KEY = "conversation_deleted"
 
 class StoreUnavailableError(RuntimeError):
     """The database failed; the message is safe to log (no statement, no parameters)."""
-
-
-def latest_session(events: list[Event]) -> list[Event]:
-    """The events that SQLTrackerStore.retrieve would read back: from the latest session start."""
-    for index in range(len(events) - 1, -1, -1):
-        if isinstance(events[index], SessionStarted):
-            return events[index:]
-    return events
 
 
 def event_row(sender_id: str, event: Event) -> dict:
@@ -238,6 +231,9 @@ class ConversationStore(SQLTrackerStore):
     # --- writing ---------------------------------------------------------------------------
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        # A session grown to its limit ends with this turn (components/session_limit.py).
+        for event in await session_boundary(tracker, self.domain):
+            tracker.update(event)
         sender_id, events = tracker.sender_id, list(tracker.events)
         stored = self._known(sender_id)
         # The tracker this store handed out, grown by this turn: its first events are the

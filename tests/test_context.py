@@ -74,6 +74,18 @@ def test_a_new_session_starts_without_a_topic():
     assert context.question_continued(events) is None
 
 
+def test_a_session_ended_for_its_length_leaves_its_topic_open():
+    topic = {"intent": {"name": "ask_what_is_miglif", "confidence": 0.97},
+             "entities": [{**MIG_LIF, **RULER}]}
+    events = [{"event": "session_started", "metadata": {context.TOPIC_KEY: topic}},
+              user("what are its benefits?", "follow_up")]
+    message = context.rewritten(events[-1], context.question_continued(events))
+    assert message["parse_data"]["intent"]["name"] == "ask_what_is_miglif"
+    assert message["parse_data"]["entities"] == [{k: v for k, v in MIG_LIF.items()}
+                                                 | {"extractor": "SpineEntityExtractor"}]
+    assert message["text"] == "what are its benefits?"
+
+
 def test_slots_are_set_as_the_domain_maps_them():
     mappings = {"procedure": [{"type": "from_entity", "entity": "procedure"},
                               {"type": "from_intent", "intent": ["ask_what_is_miss"],
