@@ -95,6 +95,8 @@ def rewritten(follow_up: Event, question: Event | None,
         "parse_data": parse_data,
         "input_channel": follow_up.get("input_channel"),
         "metadata": follow_up.get("metadata") or {},
+        # The same turn: a retry finds its answer by this id (channels/turn_ids.py).
+        "message_id": follow_up.get("message_id"),
     }
 
 

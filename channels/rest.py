@@ -17,6 +17,9 @@ RestInput, but bounded:
   describes an emergency or a crisis gets that guidance (over a limit: a 200 with the guidance
   as the bot's message; malformed: the 400 carries it as `guidance`);
 - whatever fails inside the bot, the client gets an answer with the phone number, not a 500;
+- a turn may carry the client's `message_id`: sent again (a retry, or nginx passing it on
+  after a server died), it gets the reply already given and is not run twice
+  (channels/turn_ids.py);
 - a REST sender names a conversation of REST's own (`rest-<sender>`): the client chooses the
   name, so it must never reach a web chat's or an SMS number's conversation (`web-<id>` is
   readable from a web chat token; REST would have spoken in it, heard its context and could
@@ -40,6 +43,7 @@ from channels.limits import readable, too_long
 from channels.rate_limits import ALLOW, ChannelLimits, client_address
 from channels.responses import CANNOT_ANSWER, TOO_LONG, TOO_MANY, channel_says
 from channels.safety_first import OverLimitSafety, guidance_for
+from channels.turn_ids import MESSAGE_ID_PATTERN, replies_already_given
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +58,9 @@ ADDRESS_RATE_LIMIT = 60
 class RestRequest(BaseModel):
     sender: constr(strict=True, regex=SENDER_PATTERN)  # type: ignore[valid-type]
     message: StrictStr
+    # The client's name for this turn: sent again, it gets the reply already given
+    # (channels/turn_ids.py).
+    message_id: constr(strict=True, regex=MESSAGE_ID_PATTERN) | None = None  # type: ignore[valid-type]
 
     class Config:
         extra = Extra.ignore
@@ -143,11 +150,17 @@ class RestInput(InputChannel):
             text = (await guidance_for(app, readable(parsed.message), self.name())
                     or await channel_says(app, TOO_LONG, self.name()))
             return [{"recipient_id": parsed.sender, "text": text}]
+        conversation = conversation_id(parsed.sender)
         collector = CollectingOutputChannel()
         try:
-            await on_new_message(UserMessage(readable(parsed.message), collector,
-                                             conversation_id(parsed.sender),
-                                             input_channel=self.name()))
+            if parsed.message_id is not None:
+                given = await replies_already_given(app, conversation, parsed.message_id,
+                                                    parsed.sender)
+                if given is not None:
+                    return given
+            await on_new_message(UserMessage(readable(parsed.message), collector, conversation,
+                                             input_channel=self.name(),
+                                             message_id=parsed.message_id))
         # The channel's boundary: whatever failed, the patient gets an answer, not a 500.
         except Exception:  # noqa: BLE001
             logger.exception("REST: the bot failed to answer.")

@@ -67,6 +67,7 @@ from channels.responses import (
     running_agent,
 )
 from channels.safety_first import OverLimitSafety, guidance_for
+from channels.turn_ids import VALID_MESSAGE_ID, answer_already_given
 from channels.widget_files import WidgetFile, load_widget_files
 
 logger = logging.getLogger(__name__)
@@ -298,8 +299,19 @@ class WebChatInput(SocketIOInput):
                     conversation, await guidance_for(self.app, message, self.name())
                     or await channel_says(self.app, TOO_LONG, self.name()))
                 return
+            # The widget names each message, and sends one again that got no answer (its
+            # server died): a message already answered gets that answer, not a second run.
+            message_id = data.get("message_id")
+            if not (isinstance(message_id, str) and VALID_MESSAGE_ID.match(message_id)):
+                message_id = None
+            if message_id is not None:
+                answer = await answer_already_given(self.app, conversation, message_id)
+                if answer is not None:
+                    for reply in answer:
+                        await output.send_response(conversation, reply)
+                    return
             await on_new_message(UserMessage(message, output, conversation,
-                                             input_channel=self.name()))
+                                             input_channel=self.name(), message_id=message_id))
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str, *_reason: Any) -> None:

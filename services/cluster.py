@@ -181,8 +181,10 @@ http {{
     proxy_set_header Upgrade $http_upgrade;
     proxy_set_header Connection $spine_connection;
     proxy_read_timeout 30s;
-    # A server that is down or stopping: the request goes to the next one.
-    proxy_next_upstream error timeout http_502 http_503;
+    # A server that is down, stopping or dies mid-turn: the request goes to the next one,
+    # POSTs too (non_idempotent): a turn carries its message id, and one already run is
+    # answered with the reply given, not run again (channels/turn_ids.py).
+    proxy_next_upstream error timeout http_502 http_503 non_idempotent;
     location = /webhooks/rest/webhook {{ proxy_pass http://spine_rasa_sticky; }}
     location = /webhooks/sms/webhook {{ proxy_pass http://spine_rasa; }}
     location /socket.io/ {{ proxy_pass http://spine_rasa_sticky; proxy_read_timeout 120s; }}

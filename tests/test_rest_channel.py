@@ -160,3 +160,27 @@ def test_a_rest_sender_naming_a_web_chat_conversation_lands_in_a_conversation_of
         assert stored_user_texts(bot, web_conversation) == ["what is MIG-LIF?"]
     finally:
         chat.close()
+
+
+def test_a_turn_sent_again_with_its_message_id_gets_the_reply_already_given_once(bot):
+    sender = f"rest-{uuid.uuid4().hex[:8]}"
+
+    def turn(message: str, message_id: str) -> list:
+        status, answer = post(bot, json.dumps({"sender": sender, "message": message,
+                                               "message_id": message_id}).encode())
+        assert status == 200
+        return answer
+
+    first = turn("what is MIG-LIF?", "turn-1")
+    assert "MIG-LIF" in first[0]["text"]
+    # The same turn again (a retry): the same reply, and the bot does not run it again.
+    assert turn("what is MIG-LIF?", "turn-1") == first
+    follow_up = turn("what are its benefits?", "turn-2")
+    assert turn("what are its benefits?", "turn-2") == follow_up  # rewritten in context too
+    assert "MIG-LIF" in turn("what is MIG-LIF?", "turn-3")[0]["text"]  # a new id: a new turn
+    assert wait_until(lambda: stored_user_texts(bot, conversation_id(sender)).count(
+        "what is MIG-LIF?") == 2)
+    for bad in ["", "a b", "x" * 65, 5]:
+        status, answer = post(bot, json.dumps({"sender": sender, "message": "hi",
+                                               "message_id": bad}).encode())
+        assert status == 400 and "message_id" in answer["error"]

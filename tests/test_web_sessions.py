@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+import jwt
 import pytest
 import socketio
 import socketio.exceptions
@@ -15,8 +16,9 @@ from channels.web import CONNECTION_RATE_LIMIT, CONVERSATION_RATE_LIMIT
 from components.courtesy import lexicon as courtesy_lexicon
 from practice.facts import practice_phone
 from tests.conftest import MODEL
-from tests.support.bot_servers import running_bot
+from tests.support.bot_servers import running_bot, wait_until
 from tests.support.web_chat import Chat
+from tests.test_rest_channel import stored_user_texts
 
 pytestmark = pytest.mark.e2e
 
@@ -167,3 +169,26 @@ def test_the_notice_reaches_the_web_chat_as_a_card_after_the_reply_to_thanks(bot
     [card] = chat.customs
     assert card["notice"]["heading"] == "Practice update, April 30, 2020"
     assert "telehealth" in card["notice"]["text"]
+
+
+def test_a_message_sent_again_under_its_id_gets_the_answer_once(bot):
+    first = Chat(bot)
+    try:
+        answer = first.ask("what is MIG-LIF?", message_id="widget-msg-1")
+        assert "MIG-LIF" in " ".join(answer)
+        token = first.token
+    finally:
+        first.close()
+    # The widget reconnected (its server died before it heard the answer) and sends the
+    # message again: the answer given, not a second run.
+    again = Chat(bot, token=token)
+    try:
+        assert again.ask("what is MIG-LIF?", message_id="widget-msg-1") == answer
+        assert "MIG-LIF" in " ".join(again.ask("what are its benefits?", message_id="widget-msg-2"))
+    finally:
+        again.close()
+    conversation = jwt.decode(token, options={"verify_signature": False})["sub"]
+    # Once the later message is stored, the repeated one has been stored once only.
+    assert wait_until(lambda: len(stored_user_texts(bot, conversation)) >= 2)
+    assert stored_user_texts(bot, conversation)[0] == "what is MIG-LIF?"
+    assert stored_user_texts(bot, conversation).count("what is MIG-LIF?") == 1

@@ -17,15 +17,17 @@ TIMEOUT_SECONDS = 60
 
 def send(rasa_url: str, sender: str, text: str, source: str | None = None) -> list[dict]:
     """The bot's messages in answer to `text`, over Rasa's REST channel, sent from the
-    address `source` (any 127.x.y.z is this host) or the default one. An answer other than
-    200 raises OSError."""
+    address `source` (any 127.x.y.z is this host) or the default one, as a turn with a
+    message id of its own (so a proxy may send it on again). An answer other than 200 raises
+    OSError."""
     host, port = rasa_url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(
         host, int(port), timeout=TIMEOUT_SECONDS,
         source_address=(source, 0) if source else None)
     try:
         connection.request("POST", "/webhooks/rest/webhook",
-                           json.dumps({"sender": sender, "message": text}),
+                           json.dumps({"sender": sender, "message": text,
+                                       "message_id": uuid.uuid4().hex}),
                            {"Content-Type": "application/json"})
         response = connection.getresponse()
         body = response.read()

@@ -131,6 +131,19 @@
     "  .launcher { right: 12px; bottom: 12px; } }",
   ].join("\n");
 
+  /** A name for one message (channels/turn_ids.py: letters and digits, at most 64). */
+  function newMessageId() {
+    var bytes = new Uint8Array(16);
+    if (window.crypto && window.crypto.getRandomValues) {
+      window.crypto.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+    }
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
   function el(tag, className, attributes) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -209,6 +222,7 @@
     this.transcript = load(STORAGE_TRANSCRIPT, []);
     this.socket = null;
     this.connected = false;
+    this.pending = null;  // the message sent and not yet answered, with its id
     this.replyTimer = null;
     this.build();
     this.transcript.forEach(this.render, this);
@@ -343,6 +357,13 @@
         self.status.hidden = true;
         self.sendButton.disabled = false;
         self.deleteButton.disabled = false;
+        // A message that got no answer before the connection dropped (its server died) is
+        // sent again under its id: answered once, whichever server hears it
+        // (channels/turn_ids.py).
+        if (self.pending) {
+          self.socket.emit("user_uttered", self.pending);
+          self.setTyping(true);
+        }
       });
       self.socket.on("connect_error", function () { self.showProblem(); });
       self.socket.on("disconnect", function () { self.showProblem(); });
@@ -380,12 +401,14 @@
     }
     this.clearChoices();
     this.add({ from: "user", text: shown });
-    this.socket.emit("user_uttered", { message: message });
+    this.pending = { message: message, message_id: newMessageId() };
+    this.socket.emit("user_uttered", this.pending);
     this.setTyping(true);
     return true;
   };
 
   Widget.prototype.receive = function (message) {
+    this.pending = null;  // answered
     this.setTyping(false);
     var text = typeof message.text === "string" ? message.text : "";
     var choices = (message.quick_replies || message.buttons || [])
