@@ -67,6 +67,11 @@ class _DocReadOnce:
     def __iter__(self):
         return iter(self._doc)
 
+    def char_span(self, start: int, end: int, **options):
+        # A match that starts or ends inside a token ("suicid" in "suicidal") takes the whole
+        # token, as medspaCy's own resolution does by walking every token of the doc.
+        return self._doc.char_span(start, end, alignment_mode="expand", **options)
+
 
 class _RegexMatcherReadingOnce(RegexMatcher):
     """medspaCy's RegexMatcher, but for the text it reads: joined once, in lower case."""
@@ -81,6 +86,33 @@ class _RegexMatcherReadingOnce(RegexMatcher):
 # The red-flag and ConText matchers build their regex matchers from this name (medspacy 1.3.1,
 # pinned): every matcher built after this import reads a message's text as above.
 medspacy_matcher.RegexMatcher = _RegexMatcherReadingOnce
+
+
+class RedFlagEntities:
+    """medspaCy's TargetMatcher, its matches set as the doc's entities at once. The
+    TargetMatcher adds them one at a time (`doc.ents += (span,)`, each a rebuild of them all,
+    an earlier one winning an overlap): a message with dozens of red flags cost their square."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.matcher = TargetMatcher(nlp, result_type=None)
+
+    def __call__(self, doc: Doc) -> Doc:
+        kept: list = []
+        taken: set[int] = set()
+        for span in self.matcher(doc):
+            tokens = set(range(span.start, span.end))
+            if not tokens & taken:
+                kept.append(span)
+                taken |= tokens
+        doc.ents = sorted(kept, key=lambda span: span.start)
+        return doc
+
+
+# No annotations: spaCy validates a factory's arguments from them, and this module's are
+# strings (from __future__ import annotations).
+@Language.factory("spine_red_flags")
+def red_flag_entities(nlp, name):  # noqa: ANN001, ANN201
+    return RedFlagEntities(nlp)
 
 
 @dataclass(frozen=True)
@@ -107,7 +139,7 @@ def build_pipeline(red_flags: Path = RED_FLAGS, context_rules: Path = CONTEXT_RU
     """A blank English spaCy pipeline: sentences, red flags, ConText."""
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    matcher: TargetMatcher = nlp.add_pipe("medspacy_target_matcher")
+    matcher: TargetMatcher = nlp.add_pipe("spine_red_flags").matcher
     flags = yaml.safe_load(red_flags.read_text(encoding="utf-8")) or {}
     matcher.add([TargetRule(pattern, kind.upper(), pattern=bounded(pattern))
                  for kind in KINDS for pattern in flags.get(kind) or []])
