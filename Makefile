@@ -21,7 +21,7 @@ SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE) \
 	$(wildcard safety/corpus/*.yml) lexicon/red_flags.yml lexicon/red_flag_context.yml
 
-.PHONY: help install lock spacy train run run-cluster actions check preview review purge test-staff test lint validate unit conversations nlu-heldout triage triage-dev triage-experiments fuzz e2e nginx postgres redis backup-tools browser web-deps web-vendor test-browser bench bench-parse bench-length bench-cluster clean
+.PHONY: help install lock spacy train run run-cluster actions check preview review purge test-staff test lint validate unit conversations nlu-heldout triage triage-dev triage-experiments fuzz e2e nginx postgres redis backup-tools browser web-deps web-vendor test-browser bench bench-parse bench-neighbours bench-length bench-cluster clean
 
 help: ## List the entry points
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -159,6 +159,9 @@ bench: $(MODEL) ## Reply latency and server memory, printed
 
 bench-parse: $(MODEL) ## What one message can cost the NLU: a fuzz of 10,000 adversarial messages, worst parse time printed
 	$(PY) -m scripts.parse_cost
+
+bench-neighbours: $(MODEL) ## A patient's reply time while two addresses send 1,000-`$` messages at the limit, printed
+	$(PY) -m scripts.noisy_neighbours
 
 bench-length: $(MODEL) ## Reply time along a 3,000-turn conversation beside a new one's, printed
 	$(PY) -m scripts.conversation_length
