@@ -20,10 +20,11 @@ from tests.support.evaluation_sets import near_copies, normalised
 
 TRIAGE = Path(__file__).parent / "triage"
 # sha256 of each sealed set. Change only with the reason in the commit message.
-SEALED = {
-    "sealed_1.yml": "caab1cbb3d692f23d8f292ea9bd27f2965ddd349424ebb28066d0c883d3dd13c",
-    "sealed_2.yml": "4be6c641e67883a06e85f0c9c1e77013954ca9dbae9a5a5e92f409a578624fb0",
-}
+# None at the moment: sealed_1 and sealed_2 had their misses read (2026-12-03) and are now
+# development_third.yml and development_fourth.yml; new sealed sets are to be written apart
+# from brief_evaluation.md (helper sessions could not run when this was written). Until then
+# `make triage` says so and gates on the development sets (scripts/check_triage.py).
+SEALED: dict[str, str] = {}
 MIN_EVALUATION_MESSAGES = 600
 MIN_SEALED_MESSAGES = 300
 MIN_CORPUS_MESSAGES = 3000
@@ -46,12 +47,15 @@ def test_the_sealed_sets_are_the_pinned_ones():
 
 def test_there_are_enough_evaluation_messages_with_traps_at_least_as_many_as_dangers():
     examples = read_examples(evaluation_sets(), label_key="expect")
-    new = read_examples([TRIAGE / "development.yml", *TRIAGE.glob("sealed_*.yml")],
+    # Written apart for issue 21: development.yml, the two former sealed sets, any sealed set.
+    new = read_examples([TRIAGE / "development.yml", TRIAGE / "development_third.yml",
+                         TRIAGE / "development_fourth.yml", *TRIAGE.glob("sealed_*.yml")],
                         label_key="expect")
     assert len(new) >= MIN_EVALUATION_MESSAGES
     sealed = read_examples(sorted(TRIAGE.glob("sealed_*.yml")), label_key="expect")
-    assert len(sealed) >= MIN_SEALED_MESSAGES
-    for chosen in (examples, sealed):
+    # A sealed measure, when there is one, is large enough to mean something.
+    assert not sealed or len(sealed) >= MIN_SEALED_MESSAGES
+    for chosen in (examples, new, sealed):
         counts = labels_of(chosen)
         assert counts["none"] >= counts["emergency"] + counts["crisis"]
 
