@@ -4,8 +4,9 @@ mixed scripts, combining marks, zero-width characters, direction overrides, nest
 URLs, base64, random code points, red-flag words repeated, long stories) with the trained
 model, in process, one at a time, and prints the parse time per kind: median, 99th percentile,
 worst, and the worst over a normal question. A message's cost is the least of REPEATS parses
-(as `timeit` does: what is above it is the machine's noise, not the message). Prints figures;
-asserts nothing.
+(as `timeit` does: what is above it is the machine's noise, not the message); the RECHECKED
+slowest are then parsed RECHECK_REPEATS times more, so that the worst reported is a message's
+cost and not a pause of the machine's. Prints figures; asserts nothing.
 
 Issue 22's target: the worst message costs at most 20 ms to parse (a normal question: about 2).
 
@@ -33,6 +34,8 @@ from channels.limits import MAX_MESSAGE_CHARS
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "spine-assistant.tar.gz"
 REPEATS = 3
+RECHECKED = 50
+RECHECK_REPEATS = 9
 QUESTION = "how long is recovery after a MIG-LIF?"
 STORY = ("I had my fusion two weeks ago and it went fine, I walk twice a day and the incision "
          "looks clean. My wife asks if I can drive yet and when I can go back to work. ")
@@ -79,15 +82,16 @@ KINDS: dict[str, Callable[[random.Random], str]] = {
 }
 
 
-def parse_times(agent, messages: list[tuple[str, str]]) -> dict[str, list[float]]:
-    """Seconds each message took to parse (the least of REPEATS), by kind."""
+def parse_times(agent, messages: list[tuple[str, str]],
+                repeats: int = REPEATS) -> dict[str, list[float]]:
+    """Seconds each message took to parse (the least of `repeats`), by kind."""
     times: dict[str, list[float]] = defaultdict(list)
 
     async def run() -> None:
         await agent.parse_message(QUESTION)  # warm up
         for kind, text in messages:
             least = float("inf")
-            for _ in range(REPEATS):
+            for _ in range(repeats):
                 began = time.perf_counter()
                 await agent.parse_message(text)
                 least = min(least, time.perf_counter() - began)
@@ -95,6 +99,20 @@ def parse_times(agent, messages: list[tuple[str, str]]) -> dict[str, list[float]
 
     asyncio.run(run())
     return times
+
+
+def slowest(agent, fuzz: list[tuple[str, str]], times: dict[str, list[float]]
+            ) -> tuple[float, str]:
+    """The worst cost among the RECHECKED slowest messages, parsed RECHECK_REPEATS times more,
+    and its kind."""
+    order = {kind: 0 for kind in times}
+    measured = []
+    for kind, text in fuzz:
+        measured.append((times[kind][order[kind]], kind, text))
+        order[kind] += 1
+    candidates = [(kind, text) for _, kind, text in sorted(measured, reverse=True)[:RECHECKED]]
+    again = parse_times(agent, candidates, RECHECK_REPEATS)
+    return max((cost, kind) for kind, costs in again.items() for cost in costs)
 
 
 def milliseconds(seconds: float) -> str:
@@ -123,7 +141,8 @@ def main(argv: list | None = None) -> int:
     times = parse_times(agent, fuzz)
     question = statistics.median(normal)
     print(f"{len(fuzz)} adversarial messages of at most {MAX_MESSAGE_CHARS} characters, "
-          f"seed {args.seed}; parse time in ms, in process:")
+          f"seed {args.seed}; parse time in ms, in process, each the least of {REPEATS} parses "
+          "(the machine's pauses still show in p99 and worst):")
     print(f"{'kind':<28}{'n':>6}{'median':>8}{'p99':>8}{'worst':>8}")
     print(f"{'normal question':<28}{len(normal):>6}{milliseconds(question)} "
           f"{milliseconds(sorted(normal)[int(len(normal) * 0.99)])} {milliseconds(max(normal))}")
@@ -132,9 +151,10 @@ def main(argv: list | None = None) -> int:
         print(f"{kind:<28}{len(found):>6}{milliseconds(statistics.median(found))} "
               f"{milliseconds(found[int(len(found) * 0.99)])} {milliseconds(found[-1])}")
     every = [t for found in times.values() for t in found]
-    worst = max(every)
-    print(f"worst message: {worst * 1000:.1f} ms ({worst / question:.0f}x a normal question); "
-          f"99th percentile {sorted(every)[int(len(every) * 0.99)] * 1000:.1f} ms")
+    worst, kind = slowest(agent, fuzz, times)
+    print(f"99th percentile {sorted(every)[int(len(every) * 0.99)] * 1000:.1f} ms; the "
+          f"{RECHECKED} slowest parsed {RECHECK_REPEATS} times more: the worst message costs "
+          f"{worst * 1000:.1f} ms ({worst / question:.0f}x a normal question; {kind})")
     return 0
 
 
