@@ -15,10 +15,20 @@ ENTITY_LABELS = {"conditions": "condition", "procedures": "procedure"}
 
 
 @dataclass(frozen=True)
+class Description:
+    """A condition as patients describe it: a word for the body part ("canal") and one for
+    what is wrong with it ("narrow"), a few words apart in either order."""
+
+    parts: tuple[str, ...]
+    states: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Term:
     name: str
     label: str
     phrases: tuple[str, ...]
+    descriptions: tuple[Description, ...] = ()
 
 
 def load_terms(path: Path = LEXICON_PATH) -> list[Term]:
@@ -32,6 +42,15 @@ def load_terms(path: Path = LEXICON_PATH) -> list[Term]:
                     name=name,
                     label=label,
                     phrases=tuple(str(phrase).lower() for phrase in entry.get("phrases", [])),
+                    descriptions=tuple(
+                        Description(parts=_words(described.get("parts")),
+                                    states=_words(described.get("states")))
+                        for described in entry.get("described_as") or []
+                    ),
                 )
             )
     return terms
+
+
+def _words(words: list[str] | None) -> tuple[str, ...]:
+    return tuple(str(word).lower() for word in words or [])

@@ -25,13 +25,30 @@ DEFAULT_OUT = Path(__file__).resolve().parent.parent / "models" / "spacy-en-spin
 logger = logging.getLogger(__name__)
 
 
+# A description's two words ("the canal my spinal cord goes thru is too narrow") may have up
+# to this many words between them, within one sentence.
+DESCRIPTION_GAP = 7
+SENTENCE_ENDS = [".", "!", "?", ";"]
+
+
 def ruler_patterns(terms: list[Term]) -> list[dict[str, Any]]:
-    """One phrase pattern per synonym, carrying the canonical name as its id."""
-    return [
+    """One phrase pattern per synonym and token patterns per description (both orders),
+    carrying the canonical name as their id."""
+    phrases = [
         {"label": term.label, "pattern": phrase, "id": term.name}
         for term in terms
         for phrase in term.phrases
     ]
+    gap = [{"LOWER": {"NOT_IN": SENTENCE_ENDS}, "OP": "?"}] * DESCRIPTION_GAP
+    described = [
+        {"label": term.label, "pattern": [{"LOWER": {"IN": list(first)}}, *gap,
+                                          {"LOWER": {"IN": list(second)}}], "id": term.name}
+        for term in terms
+        for description in term.descriptions
+        for first, second in ((description.parts, description.states),
+                              (description.states, description.parts))
+    ]
+    return phrases + described
 
 
 def build(lexicon_path: Path, out_dir: Path) -> spacy.Language:

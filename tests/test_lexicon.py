@@ -54,3 +54,30 @@ def test_the_practice_lists_eight_conditions_and_the_lexicon_knows_them_all():
 def test_the_list_of_conditions_treated_names_each_listed_condition(name, words):
     listed_answer = " ".join(_words(responses()["utter_ask_conditions_treated"]))
     assert " ".join(_words(words))[:12] in listed_answer, f"{name}: '{words}' is not in the list"
+
+
+@pytest.mark.parametrize("text, name", [
+    # Issue 23: conditions as patients describe them.
+    ("the canal my spinal cord goes thru is too narrow", "lumbar_spinal_stenosis"),
+    ("the space where the nerves go is getting smaller", "lumbar_spinal_stenosis"),
+    ("osteoporosis cracked one of my vertebrae", "vertebral_compression_fracture"),
+    ("a vertebra collapsed", "vertebral_compression_fracture"),
+    ("my disc is bulging out on the left", "herniated_disc"),
+    ("the discs in my lower back are worn out", "degenerative_disc_disease"),
+    ("my spine curves to the side", "spinal_deformity"),
+    ("an infected disc", "spinal_infection"),
+    ("they found a growth on a vertebra", "spinal_tumor"),
+])
+def test_a_condition_described_in_lay_words_is_recognised(nlp, text, name):
+    assert name in [ent.ent_id_ for ent in nlp(text.lower()).ents]
+
+
+@pytest.mark.parametrize("text", [
+    "is MISS less likely to cause an infection after surgery than open surgery",
+    "could the bone graft get infected",
+    "my chiropractor cracked my back. then the pain got worse.",
+    "the canal was closed. my disc is fine",
+    "how narrow is the incision",
+])
+def test_words_of_a_description_apart_or_about_something_else_are_not_a_condition(nlp, text):
+    assert {ent.ent_id_ for ent in nlp(text.lower()).ents} <= {"miss"}
