@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from practice.facts import conditions_treated
 from tests.support.evaluation_sets import near_copy_of, nlu_examples, normalised
+from tests.support.replies import CONDITION_INTENT, NOT_LISTED
 
 TESTS = Path(__file__).parent
 HELDOUT = TESTS / "nlu_heldout.yml"
@@ -48,3 +50,10 @@ def test_the_development_set_holds_no_near_copy_of_a_held_out_phrasing():
     copies = {text: copy for _, text in nlu_examples(DEV)
               if (copy := near_copy_of(text, held_out))}
     assert not copies
+
+
+@pytest.mark.parametrize("path", [HELDOUT, DEV], ids=lambda p: p.name)
+def test_every_condition_question_names_the_condition_its_answer_must_name(path):
+    labels = {intent for intent, _ in nlu_examples(path) if intent.startswith(CONDITION_INTENT)}
+    allowed = {f"{CONDITION_INTENT}/{name}" for name in [*conditions_treated(), NOT_LISTED]}
+    assert labels and labels <= allowed

@@ -16,7 +16,14 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 
 from components import topic_metadata
 from components.courtesy import lexicon as courtesy_lexicon
+from practice.facts import conditions_treated
 from tests.content import domain, importer
+
+# An evaluation set labels a question about one condition with what the answer must say:
+# "ask_condition_treated/herniated_disc" (a listed condition: a yes naming it), or
+# "ask_condition_treated/not_listed" (one the page does not list: never a yes).
+CONDITION_INTENT = "ask_condition_treated"
+NOT_LISTED = "not_listed"
 
 # The replies to "hi," or "thanks!" that may open an answer (components/courteous_nlg.py).
 COURTESY_REPLIES = tuple(c["reply"] for c in courtesy_lexicon()["courtesies"].values())
@@ -110,16 +117,36 @@ def right_answers(intent: str) -> frozenset[str]:
     return frozenset(answers)
 
 
-def answers_right(intent: str, messages: list[dict]) -> bool:
-    """Whether the first thing the patient saw is a right answer to the intent; for a notice
-    topic, the notice's sentence about that topic (or its plain word that it has none)."""
+def answers_right(label: str, messages: list[dict]) -> bool:
+    """Whether the first thing the patient saw is a right answer to the labelled question
+    ("intent", or "ask_condition_treated/<condition>"):
+    - a condition question: a yes naming that condition if the page lists it; if not, the
+      "not listed" answer or the whole list, never a yes;
+    - a notice topic: the notice's sentences about that topic, or its plain word that the
+      notice does not mention that topic; never "couldn't look it up" (the tests' feed is up);
+    - anything else: a response the rules give to the intent."""
     if not messages:
         return False
+    intent, _, condition = label.partition("/")
     first = messages[0].get("text") or ""
     name = response_of(first)
-    if name not in right_answers(intent):
+    if intent == CONDITION_INTENT:
+        return _answers_condition(condition, name, first)
+    if name not in right_answers(intent) or name == "utter_notice_unavailable":
         return False
     topic = topic_metadata.notice_topic(domain().as_dict(), intent)
-    if name == "utter_notice_quote" and topic is not None:
+    if topic is not None and name == "utter_notice_quote":
         return topic.mentioned_in(first)
+    if topic is not None and name == "utter_notice_no_mention":
+        return f"doesn't mention {topic.called}" in " ".join(first.split())
     return True
+
+
+def _answers_condition(condition: str, name: str | None, text: str) -> bool:
+    if condition in conditions_treated():
+        page_words = conditions_treated()[condition]
+        return name == "utter_condition_listed" and page_words in " ".join(text.split())
+    if condition == NOT_LISTED:
+        return name in ("utter_condition_not_listed", "utter_ask_conditions_treated")
+    raise ValueError(f"A condition question's label names its condition: {CONDITION_INTENT}/"
+                     f"<one of {sorted(conditions_treated())} or {NOT_LISTED}>, not {condition!r}")

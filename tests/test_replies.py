@@ -1,0 +1,66 @@
+"""The scorer of what the patient saw (tests/support/replies.py) cannot be fooled: a reply that
+is the right kind of answer about the wrong thing is a miss."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.content import domain
+from tests.support.replies import answers_right
+
+SLOTS = {"practice_phone": "501-661-0077", "notice_date": "March 16, 2020"}
+
+
+def said(response: str, **slots: str) -> list[dict]:
+    """The message the patient would read for a response, its slots filled in."""
+    template = domain().responses[response][0]["text"]
+    values = {**SLOTS, **slots}
+    return [{"text": re.sub(r"\{([a-z_]+)\}", lambda match: values[match.group(1)], template)}]
+
+
+def listed(page_words: str) -> list[dict]:
+    return said("utter_condition_listed", condition_on_page=page_words)
+
+
+def test_a_yes_for_the_condition_asked_is_right_and_for_another_is_a_miss():
+    assert answers_right("ask_condition_treated/herniated_disc", listed("herniated discs"))
+    assert not answers_right("ask_condition_treated/herniated_disc", listed("spinal tumors"))
+    assert not answers_right("ask_condition_treated/herniated_disc",
+                             said("utter_condition_not_listed", condition_name="Herniated disc"))
+
+
+def test_a_condition_the_page_does_not_list_never_counts_a_yes():
+    not_listed = "ask_condition_treated/not_listed"
+    assert answers_right(not_listed, said("utter_condition_not_listed", condition_name="Gout"))
+    assert answers_right(not_listed, said("utter_ask_conditions_treated"))
+    assert not answers_right(not_listed, listed("herniated discs"))
+
+
+def test_a_condition_question_without_its_condition_is_a_labelling_error():
+    with pytest.raises(ValueError):
+        answers_right("ask_condition_treated", listed("herniated discs"))
+
+
+def test_a_notice_answer_must_be_about_the_topic_asked():
+    about_telehealth = "We offer telehealth visits for patients who cannot come in."
+    assert answers_right("ask_telehealth", said("utter_notice_quote", notice_quote=about_telehealth))
+    assert not answers_right("ask_elective_procedures",
+                             said("utter_notice_quote", notice_quote=about_telehealth))
+    assert answers_right("ask_telehealth",
+                         said("utter_notice_no_mention", notice_topic="telehealth"))
+    assert not answers_right("ask_telehealth",
+                             said("utter_notice_no_mention", notice_topic="elective procedures"))
+
+
+def test_could_not_look_it_up_is_never_an_answer():
+    assert not answers_right("ask_telehealth", said("utter_notice_unavailable"))
+    assert not answers_right("ask_latest_news", said("utter_notice_unavailable"))
+
+
+def test_another_topics_answer_or_nothing_is_a_miss():
+    assert answers_right("ask_phone_number", said("utter_ask_phone_number"))
+    assert not answers_right("ask_phone_number", said("utter_ask_recovery_time"))
+    assert not answers_right("ask_phone_number", [])
+    assert not answers_right("ask_phone_number", [{"text": "Something no response says."}])
