@@ -16,14 +16,22 @@ from typing import Any
 
 # Rasa's own name for "no intent was sure enough" (FallbackClassifier).
 FALLBACK_INTENT = "nlu_fallback"
+# Questions about the practice or its care that the page does not answer (data/topics/
+# not_on_page.yml): among the two likeliest readings, the bot says so rather than guess.
+NOT_ON_PAGE_INTENT = "ask_not_on_page"
 # A runner-up this unlikely is noise, not a second reading worth offering. Two questions in one
 # message ("hours and phone?") leave the second near 0.15: offering both beats a deflection.
 MIN_SECOND_CONFIDENCE = 0.1
+# Offering two topics is only worth it when the two hold much of the model's belief between
+# them; spread thin over many topics (a question the page does not answer), both options are
+# usually wrong. Measured on tests/nlu_dev.yml (docs/performance.md, issue 23): of its unsure
+# messages, clarifying below this share offered two wrong topics in 5 of 8 clarifications.
+MIN_PAIR_SHARE = 0.45
 
 
 @dataclass(frozen=True)
 class Assessment:
-    outcome: str  # clarify or deflect (slot unclear_message)
+    outcome: str  # clarify, not_on_page or deflect (slot unclear_message)
     choices: tuple[tuple[str, str], ...] = ()  # (title, payload) of the topics to offer
 
 
@@ -39,7 +47,11 @@ def assess(ranking: list[dict[str, Any]], titles: Mapping[str, str],
            skipped: Collection[str] = ()) -> Assessment:
     """`titles`: each offerable topic's title, by intent; `skipped`: the readings passed over."""
     pair = ranked_readings(ranking, skipped)[:2]
-    if (len(pair) == 2 and (pair[1].get("confidence") or 0.0) >= MIN_SECOND_CONFIDENCE
+    if any(entry.get("name") == NOT_ON_PAGE_INTENT for entry in pair):
+        return Assessment("not_on_page")
+    confidences = [entry.get("confidence") or 0.0 for entry in pair]
+    if (len(pair) == 2 and confidences[1] >= MIN_SECOND_CONFIDENCE
+            and sum(confidences) >= MIN_PAIR_SHARE
             and all(entry["name"] in titles for entry in pair)):
         return Assessment(
             "clarify", tuple((titles[entry["name"]], f"/{entry['name']}") for entry in pair))

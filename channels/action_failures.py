@@ -1,7 +1,7 @@
 """An answer within seconds when the action server is down, slow or failing.
 
 Rasa waits up to five minutes for a custom action, and when the call fails its rules find no
-next step and the patient gets the deflection ("Sorry, I can only answer questions about ..."),
+next step and the patient gets the deflection ("I don't have an answer to that here ..."),
 which even claims the bot could answer what it just failed to look up. Here a custom action
 gets ACTION_TIMEOUT_SECONDS; if it fails or times out, the bot says it cannot look that up
 right now and gives the phone number (the response utter_action_failed, domain.yml), then

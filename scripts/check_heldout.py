@@ -1,8 +1,8 @@
 """`make nlu-heldout`: every held-out patient phrasing (tests/nlu_heldout.yml) sent to the real
 bot over REST, a new conversation each, and scored by what the patient sees first: right only
 if it is an answer the rules give to the phrasing's intent (tests/support/replies.py). A
-clarifying question or "Sorry, I can only answer..." counts as not answered, unless that is the
-right answer (out of scope). Prints each miss and a line per intent; exits 1 below the gate.
+clarifying question or the deflection ("I don't have an answer to that here...") counts as not
+answered, unless that is the right answer (out of scope, or a question the page does not answer). Prints each miss and a line per intent; exits 1 below the gate.
 
 Usage: python -m scripts.check_heldout [--set FILE] [--model FILE] [--minimum 0.95]
 """

@@ -64,3 +64,12 @@ def test_another_topics_answer_or_nothing_is_a_miss():
     assert not answers_right("ask_phone_number", said("utter_ask_recovery_time"))
     assert not answers_right("ask_phone_number", [])
     assert not answers_right("ask_phone_number", [{"text": "Something no response says."}])
+
+
+def test_a_question_the_page_does_not_answer_is_right_only_when_said_so():
+    assert answers_right("ask_not_on_page", said("utter_ask_not_on_page"))
+    assert answers_right("ask_not_on_page", said("utter_default"))
+    assert not answers_right("ask_not_on_page", said("utter_ask_miglif_developer"))
+    assert not answers_right("ask_not_on_page", said(
+        "utter_clarify_topic", clarify_first_title="Cost", clarify_first_payload="/ask_cost",
+        clarify_second_title="Telehealth", clarify_second_payload="/ask_telehealth"))

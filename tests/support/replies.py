@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, RULE_SNIPPET_ACTION_NAME
 from rasa.shared.core.events import ActionExecuted, UserUttered
 
+from actions.clarify import NOT_ON_PAGE_INTENT
 from components import topic_metadata
 from components.courtesy import lexicon as courtesy_lexicon
 from practice.facts import conditions_treated
@@ -132,6 +133,10 @@ def answers_right(label: str, messages: list[dict]) -> bool:
     name = response_of(first)
     if intent == CONDITION_INTENT:
         return _answers_condition(condition, name, first)
+    if intent == NOT_ON_PAGE_INTENT:
+        # Said plainly, with the number: the not-on-page answer, or the deflection (which
+        # says it has no answer here and gives the number too); never a fact nor a guess.
+        return name in ("utter_ask_not_on_page", "utter_default")
     if name not in right_answers(intent) or name == "utter_notice_unavailable":
         return False
     topic = topic_metadata.notice_topic(domain().as_dict(), intent)
