@@ -1,11 +1,15 @@
-"""Rasa's response generator, with the reply to a greeting or thanks put before an answer and
-a check-in after it.
+"""Rasa's response generator, with the reply to a greeting or thanks put before an answer, the
+answers to a message's further questions after it, and a check-in last.
 
 When the patient opened a question with "thanks!" or "hi," (components/courtesy.py marks it as
 the entity `courtesy`), the first message the bot sends back starts with the reply the
 lexicon gives ("You're welcome! Call us at ..."). When the safety net found possible distress
 that is not clear danger (the entity `check_in`: components/safety_net.py), that first message
-ends with the gentle line of utter_check_in (data/topics/safety.yml), which names 988.
+ends with the gentle line of utter_check_in (data/topics/safety.yml), which names 988. When the
+message asked several questions (the entity `question`: components/several_questions.py), the
+rules answer the first and that first message goes on with each further answer, in order, a
+paragraph each; a question whose answer needs a look-up (the notice, a condition) is named
+with a request to send it on its own.
 Everything else is Rasa's templated responses, unchanged. Configured in endpoints.yml (`nlg:`).
 """
 
@@ -19,21 +23,33 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from components import several_questions
 from components.courtesy import ENTITY, reply_for
-from components.safety_net import CHECK_IN_ENTITY
+from components.safety_net import CHECK_IN_ENTITY, FALLBACK_INTENT
 
 # Said by this generator after an answer, never by a rule.
 CHECK_IN_RESPONSE = "utter_check_in"
+ASK_ON_ITS_OWN_RESPONSE = "utter_ask_on_its_own"
+# Between the answers to several questions.
+ANSWERS_APART = "\n\n"
 
 
 class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: EndpointConfig | None = None,
                  domain: Domain | None = None) -> None:
-        super().__init__((domain or Domain.empty()).responses)
+        domain = domain or Domain.empty()
+        super().__init__(domain.responses)
 
     async def generate(self, utter_action: str, tracker: DialogueStateTracker,
                        output_channel: str, **kwargs: Any) -> dict[str, Any] | None:
         response = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        further = further_questions(tracker)
+        if response and (response.get("text") or response.get("custom")) and further:
+            answers = [await self.answer(question, tracker, output_channel)
+                       for question in further]
+            # After a payload without text (the web chat's notice card), a text of their own.
+            response["text"] = ANSWERS_APART.join(
+                filter(None, [response.get("text"), *answers]))
         if response and utter_action != CHECK_IN_RESPONSE and \
                 unanswered_entity(tracker, CHECK_IN_ENTITY):
             check_in = await super().generate(CHECK_IN_RESPONSE, tracker, output_channel)
@@ -49,6 +65,34 @@ class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
                 # its own, sent just before it.
                 response["text"] = reply_for(courtesy)
         return response
+
+    async def answer(self, question: dict[str, Any], tracker: DialogueStateTracker,
+                     output_channel: str) -> str | None:
+        """The answer to a further question: its topic's own response, or, for a topic
+        answered by a look-up or by the conversation so far, a request to ask it on its own,
+        in the patient's words."""
+        name, kwargs = f"utter_{question['value']}", {}
+        if name not in self.responses:
+            text = (tracker.latest_message.text or "") if tracker.latest_message else ""
+            asked = text[question.get("start", 0):question.get("end", 0)].strip(" ,.;?!")
+            name, kwargs = ASK_ON_ITS_OWN_RESPONSE, {"asked": asked or question["value"]}
+        response = await super().generate(name, tracker, output_channel, **kwargs)
+        return (response or {}).get("text")
+
+
+def further_questions(tracker: DialogueStateTracker) -> list[dict[str, Any]]:
+    """The `question` entities of the latest message, if the bot has not yet said
+    anything to it and was sure of it (an unsure message is asked about, not answered)."""
+    latest = tracker.latest_message
+    if latest is None or (latest.intent or {}).get("name") == FALLBACK_INTENT:
+        return []
+    for event in reversed(tracker.events):
+        if isinstance(event, BotUttered):
+            return []
+        if isinstance(event, UserUttered):
+            return [entity for entity in event.entities
+                    if entity.get("entity") == several_questions.ENTITY and entity.get("value")]
+    return []
 
 
 def courtesy_to_answer(tracker: DialogueStateTracker) -> str | None:

@@ -23,12 +23,14 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+
+from components import several_questions
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +40,10 @@ WEIGHTS_FILE, VOCABULARY_FILE = "weights.npz", "vocabulary.json"
 def lemmas(message: Message) -> str:
     """The message as the classifier reads it: lower-case lemmas, so "recovering" and
     "recovery" count as one word (the project's spaCy pipeline sets them)."""
-    tokens = message.get(TOKENS_NAMES[TEXT]) or []
+    return lemmas_of(message.get(TOKENS_NAMES[TEXT]) or [])
+
+
+def lemmas_of(tokens: list[Any]) -> str:
     return " ".join((token.lemma or token.text).lower() for token in tokens)
 
 
@@ -95,8 +100,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         # C: little regularisation, so a clear message gets a confident answer (the
         # fallback's thresholds read these probabilities). Chosen on tests/nlu_dev.yml.
+        # several_questions_confidence: how sure of each piece of a message the classifier
+        # must be to answer it as several questions (components/several_questions.py).
         return {"C": 100.0, "word_ngrams": [1, 2], "char_ngrams": [2, 5],
-                "max_iter": 3000, "ranking_length": 10}
+                "max_iter": 3000, "ranking_length": 10, "several_questions_confidence": 0.5}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage,
                  resource: Resource) -> None:
@@ -141,12 +148,39 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return messages
         for message, row in zip(messages, self.probabilities([lemmas(m) for m in messages]),
                                 strict=True):
-            order = np.argsort(-row)[: self.config["ranking_length"]]
-            ranking = [{"name": str(self.classes[i]), "confidence": float(row[i])}
-                       for i in order]
+            ranking = self.ranking(row)
+            asks = self.several_questions(message)
+            if asks:
+                # The first question is the message's intent, the rules answer it; the others
+                # are named in order for the reply to answer after it.
+                ranking = asks[0][1]
+                message.set(ENTITIES, [*(message.get(ENTITIES) or []), *(
+                    {"entity": several_questions.ENTITY, "value": asked[0]["name"],
+                     "start": start, "end": end, "extractor": type(self).__name__}
+                    for (start, end), asked in asks[1:])], add_to_output=True)
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+    def ranking(self, row: np.ndarray) -> list[dict[str, Any]]:
+        order = np.argsort(-row)[: self.config["ranking_length"]]
+        return [{"name": str(self.classes[i]), "confidence": float(row[i])} for i in order]
+
+    def several_questions(self, message: Message
+                          ) -> list[tuple[tuple[int, int], list[dict[str, Any]]]]:
+        """((start, end) characters, ranking) of each question, if the message asks several
+        different ones; else nothing."""
+        tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        pieces = several_questions.pieces([token.text.lower() for token in tokens])
+        if len(pieces) < 2:
+            return []
+        rows = self.probabilities([lemmas_of(tokens[start:end]) for start, end in pieces])
+        rankings = [self.ranking(row) for row in rows]
+        if not several_questions.several([ranking[0] for ranking in rankings],
+                                         self.config["several_questions_confidence"]):
+            return []
+        return [((tokens[start].start, tokens[end - 1].end), ranking)
+                for (start, end), ranking in zip(pieces, rankings, strict=True)]
 
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as directory:

@@ -28,7 +28,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components import assessment, triage
+from components import assessment, several_questions, triage
 from components.risk_model import (
     RiskModel,
     corpus_files,
@@ -126,6 +126,12 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
             if intent in INTENT_OF.values():
                 logger.debug("No clear danger: '%s' withdrawn.", intent)
                 self._set(message, {"name": FALLBACK_INTENT, "confidence": 1.0})
+            # A further question read as danger is no answer of its own either: guidance
+            # comes only from the verdict above.
+            message.set(ENTITIES, [
+                entity for entity in message.get(ENTITIES) or []
+                if not (entity.get("entity") == several_questions.ENTITY
+                        and entity.get("value") in INTENT_OF.values())], add_to_output=True)
             if verdict == assessment.CHECK_IN:
                 logger.debug("Possible distress: the answer ends with a check-in.")
                 entities = message.get(ENTITIES) or []
@@ -140,3 +146,8 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
                    if entry.get("name") not in (top["name"], FALLBACK_INTENT)]
         message.set(INTENT, top, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+        # Guidance, or a withdrawn reading, is the whole reply: no further questions after it.
+        entities = message.get(ENTITIES) or []
+        message.set(ENTITIES, [entity for entity in entities
+                               if entity.get("entity") != several_questions.ENTITY],
+                    add_to_output=True)

@@ -2,7 +2,11 @@
 bot over REST, a new conversation each, and scored by what the patient sees first: right only
 if it is an answer the rules give to the phrasing's intent (tests/support/replies.py). A
 clarifying question or the deflection ("I don't have an answer to that here...") counts as not
-answered, unless that is the right answer (out of scope, or a question the page does not answer). Prints each miss and a line per intent; exits 1 below the gate.
+answered, unless that is the right answer (out of scope, or a question the page does not
+answer). Prints each miss and a line per intent; exits 1 below the gate.
+
+A label "ask_cost+ask_insurance" is a message asking several questions: right only when the first
+reply answers each, in order (tests/nlu_two_questions_dev.yml).
 
 Usage: python -m scripts.check_heldout [--set FILE] [--model FILE] [--minimum 0.95]
 """
@@ -18,7 +22,7 @@ from pathlib import Path
 
 from tests.support.bot_servers import ROOT, running_bot
 from tests.support.evaluation_sets import nlu_examples
-from tests.support.replies import answers_right, response_of, without_check_in
+from tests.support.replies import answers_each, answers_right, response_of, without_check_in
 
 MINIMUM = 0.95
 
@@ -41,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         total[intent] += 1
         first = (messages[0].get("text") or "") if messages else ""
         check_ins += without_check_in(first) != first
-        if answers_right(intent, messages):
+        # "ask_cost+ask_insurance": a message asking several, each answered in order.
+        if (answers_each(intent.split("+"), messages) if "+" in intent
+                else answers_right(intent, messages)):
             right[intent] += 1
         else:
             misses.append({"intent": intent, "text": text,

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.content import domain
-from tests.support.replies import answers_right
+from tests.support.replies import answers_each, answers_right
 
 SLOTS = {"practice_phone": "501-661-0077", "notice_date": "March 16, 2020"}
 
@@ -45,7 +45,8 @@ def test_a_condition_question_without_its_condition_is_a_labelling_error():
 
 def test_a_notice_answer_must_be_about_the_topic_asked():
     about_telehealth = "We offer telehealth visits for patients who cannot come in."
-    assert answers_right("ask_telehealth", said("utter_notice_quote", notice_quote=about_telehealth))
+    assert answers_right("ask_telehealth",
+                         said("utter_notice_quote", notice_quote=about_telehealth))
     assert not answers_right("ask_elective_procedures",
                              said("utter_notice_quote", notice_quote=about_telehealth))
     assert answers_right("ask_telehealth",
@@ -73,3 +74,14 @@ def test_a_question_the_page_does_not_answer_is_right_only_when_said_so():
     assert not answers_right("ask_not_on_page", said(
         "utter_clarify_topic", clarify_first_title="Cost", clarify_first_payload="/ask_cost",
         clarify_second_title="Telehealth", clarify_second_payload="/ask_telehealth"))
+
+
+def test_several_answers_are_right_only_when_each_answers_its_question_in_order():
+    cost, insurance = said("utter_ask_cost")[0]["text"], said("utter_ask_insurance")[0]["text"]
+    both = [{"text": f"{cost}\n\n{insurance}"}]
+    assert answers_each(["ask_cost", "ask_insurance"], both)
+    assert not answers_each(["ask_insurance", "ask_cost"], both)
+    assert not answers_each(["ask_cost", "ask_insurance"], said("utter_ask_cost"))
+    assert not answers_each(["ask_cost"], both)
+    # A message answering several is judged by its first answer where one is asked.
+    assert answers_right("ask_cost", both)

@@ -16,6 +16,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 
 from actions.clarify import NOT_ON_PAGE_INTENT
 from components import topic_metadata
+from components.courteous_nlg import ANSWERS_APART
 from components.courtesy import lexicon as courtesy_lexicon
 from practice.facts import conditions_treated
 from tests.content import domain, importer
@@ -65,8 +66,24 @@ def without_check_in(text: str) -> str:
 
 def response_of(text: str) -> str | None:
     """The response a bot message came from (a check-in after it set aside), or None if no
-    response makes it."""
+    response makes it; of a message answering several questions, the first answer's."""
+    return responses_in(text)[0]
+
+
+def responses_in(text: str) -> list[str | None]:
+    """The response of each answer in a bot message: one, or one per question when the
+    message asked several (components/courteous_nlg.py puts a blank line between them)."""
     text = without_check_in(text.strip())
+    if ANSWERS_APART in text:
+        # A slot's value (a notice of several paragraphs) may hold a blank line too: answers
+        # only if every part is one.
+        parts = [_response_of(part) for part in text.split(ANSWERS_APART)]
+        if all(parts):
+            return parts
+    return [_response_of(text)]
+
+
+def _response_of(text: str) -> str | None:
     for candidate in (text, without_courtesy(text)[1]):
         name = next((name for name, pattern in _patterns() if pattern.fullmatch(candidate)), None)
         if name is not None:
@@ -118,6 +135,16 @@ def right_answers(intent: str) -> frozenset[str]:
     return frozenset(answers)
 
 
+def answers_each(labels: list[str], messages: list[dict]) -> bool:
+    """Whether the reply answers each labelled question, in order, and nothing else (a message
+    asking several: "how big is the cut and how long is recovery?"). The answers are
+    paragraphs of one message; Rasa's REST channel sends each paragraph as a message."""
+    parts = [part for message in messages if message.get("text")
+             for part in message["text"].split(ANSWERS_APART)]
+    return len(parts) == len(labels) and all(
+        answers_right(label, [{"text": part}]) for label, part in zip(labels, parts, strict=True))
+
+
 def answers_right(label: str, messages: list[dict]) -> bool:
     """Whether the first thing the patient saw is a right answer to the labelled question
     ("intent", or "ask_condition_treated/<condition>"):
@@ -129,7 +156,8 @@ def answers_right(label: str, messages: list[dict]) -> bool:
     if not messages:
         return False
     intent, _, condition = label.partition("/")
-    first = messages[0].get("text") or ""
+    # Of a message answering several questions, the first answer.
+    first = (messages[0].get("text") or "").split(ANSWERS_APART)[0]
     name = response_of(first)
     if intent == CONDITION_INTENT:
         return _answers_condition(condition, name, first)

@@ -1,0 +1,49 @@
+"""Where one ask of a message ends and the next begins (components/several_questions.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from components.several_questions import pieces, several
+
+
+def asks(text: str) -> list[str]:
+    words = re.findall(r"[\w'-]+|[?;,&+]", text.lower())
+    return [" ".join(words[start:end]) for start, end in pieces(words)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("how big is the cut and how long till im back to normal?",
+     ["how big is the cut", "how long till im back to normal ?"]),
+    ("who came up with mig-lif, and whats the number to call",
+     ["who came up with mig-lif", "whats the number to call"]),
+    ("is MISS done outpatient? and does it lower the chance of infection",
+     ["is miss done outpatient ?", "does it lower the chance of infection"]),
+    ("what is MISS, how big is the incision and how long does recovery take",
+     ["what is miss", "how big is the incision", "how long does recovery take"]),
+    ("what is it? how long? who does it", ["what is it ?", "how long ?", "who does it"]),
+])
+def test_each_question_is_a_piece_of_its_own(text, expected):
+    assert asks(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "less blood and less scarring?",
+    "my wife and i want to know what MISS is",
+    "if i have stenosis, what are my options",
+    "how long is the hospital stay and recovery",
+    "what is MISS?",
+])
+def test_one_question_stays_whole(text):
+    assert len(asks(text)) == 1
+
+
+def test_several_means_each_sure_and_each_its_own_topic():
+    cost, insurance = {"name": "ask_cost", "confidence": 0.9}, {"name": "ask_insurance",
+                                                                "confidence": 0.8}
+    assert several([cost, insurance], 0.5)
+    assert not several([cost, {**insurance, "confidence": 0.4}], 0.5)
+    assert not several([cost, cost], 0.5)
+    assert not several([cost], 0.5)
