@@ -182,6 +182,14 @@ def test_emergency_by_text_gets_emergency_guidance(gateway):
     assert "911" in reply and "emergency" in reply.lower()  # before anything else
 
 
+def test_two_questions_by_text_get_both_answers_in_one_text(gateway):
+    status, messages = gateway.text("how much does it cost and do you take my insurance?",
+                                    sender=new_patient())
+    assert status == 200
+    # One text: the cost answer, a blank line, the insurance answer (the notice follows).
+    assert "price" in messages[0] and "insurance" in messages[0].split("\n\n")[1]
+
+
 FAQ = ["hi", "what is MISS", "how big is the incision", "what are the benefits", "is it safe",
        "will it hurt", "will there be a scar", "how long is recovery", "do I stay overnight",
        "what conditions do you treat", "do you treat scoliosis", "do you treat sciatica",
