@@ -67,7 +67,10 @@ def told_first(messages: list[dict]) -> str | None:
     answer, or None."""
     first = ((messages[0].get("text") or "") if messages else "").strip()
     seen = GUIDANCE.get(response_of(first) or "")
-    if seen is None and first.endswith(check_in_text()):
+    # The check-in ends the answer; an answer to several questions comes over REST as a message
+    # per question, the check-in ending the last of them.
+    answer = [(message.get("text") or "").strip() for message in messages]
+    if seen is None and any(text.endswith(check_in_text()) for text in answer):
         seen = CHECK_IN
     return seen
 
