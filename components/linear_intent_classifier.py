@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import Counter
 from typing import Any
 
@@ -103,7 +104,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         # several_questions_confidence: how sure of each piece of a message the classifier
         # must be to answer it as several questions (components/several_questions.py).
         return {"C": 100.0, "word_ngrams": [1, 2], "char_ngrams": [2, 5],
-                "max_iter": 3000, "ranking_length": 10, "several_questions_confidence": 0.5}
+                "max_iter": 3000, "ranking_length": 10, "several_questions_confidence": 0.5,
+                "about": {}}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage,
                  resource: Resource) -> None:
@@ -148,7 +150,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return messages
         for message, row in zip(messages, self.probabilities([lemmas(m) for m in messages]),
                                 strict=True):
-            ranking = self.ranking(row)
+            tokens = message.get(TOKENS_NAMES[TEXT]) or []
+            ranking = self.about_its_topic(self.ranking(row), tokens)
             asks = self.several_questions(message)
             if asks:
                 # The first question is the message's intent, the rules answer it; the others
@@ -166,6 +169,19 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         order = np.argsort(-row)[: self.config["ranking_length"]]
         return [{"name": str(self.classes[i]), "confidence": float(row[i])} for i in order]
 
+    def about_its_topic(self, ranking: list[dict[str, Any]], tokens: list[Any]
+                        ) -> list[dict[str, Any]]:
+        """The ranking without the likeliest readings whose topic the message never names
+        (the `about` words of config.yml): "who invented the internet" reads like "who
+        invented MIG-LIF", but a fact about MIG-LIF is no answer to it. What is left keeps its
+        confidence, so the message usually falls to the unsure path."""
+        words = {part for token in tokens for part in re.split(r"[^a-z0-9]+", token.text.lower())}
+        about = self.config["about"]
+        kept = ranking
+        while kept and kept[0]["name"] in about and not words & set(about[kept[0]["name"]]):
+            kept = kept[1:]
+        return kept or ranking
+
     def several_questions(self, message: Message
                           ) -> list[tuple[tuple[int, int], list[dict[str, Any]]]]:
         """((start, end) characters, ranking) of each question, if the message asks several
@@ -175,7 +191,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if len(pieces) < 2:
             return []
         rows = self.probabilities([lemmas_of(tokens[start:end]) for start, end in pieces])
-        rankings = [self.ranking(row) for row in rows]
+        rankings = [self.about_its_topic(self.ranking(row), tokens[start:end])
+                    for row, (start, end) in zip(rows, pieces, strict=True)]
+        if not all(rankings):
+            return []
         if not several_questions.several([ranking[0] for ranking in rankings],
                                          self.config["several_questions_confidence"]):
             return []

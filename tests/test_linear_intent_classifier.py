@@ -81,3 +81,21 @@ def test_its_scores_are_sklearns_tfidf_and_linear_model(storage):
     expected = features @ classifier.coef.T + classifier.intercept
     actual = np.array([classifier.scorer.scores(text) for text in texts])
     assert np.allclose(actual, expected, atol=1e-10)
+
+
+def test_a_reading_whose_topic_the_message_never_names_is_dropped():
+    from types import SimpleNamespace
+
+    from components.linear_intent_classifier import LinearIntentClassifier
+
+    classifier = LinearIntentClassifier.__new__(LinearIntentClassifier)
+    classifier.config = {"about": {"ask_miglif_developer": ["mig", "lif", "it"]}}
+    ranking = [{"name": "ask_miglif_developer", "confidence": 0.8},
+               {"name": "out_of_scope", "confidence": 0.1}]
+    tokens = lambda text: [SimpleNamespace(text=word) for word in text.split()]  # noqa: E731
+    assert classifier.about_its_topic(ranking, tokens("who invented the internet")) == \
+        ranking[1:]
+    assert classifier.about_its_topic(ranking, tokens("who invented MIG-LIF")) == ranking
+    assert classifier.about_its_topic(ranking, tokens("who made it")) == ranking
+    # Nothing left would be no reading at all: the ranking stays whole.
+    assert classifier.about_its_topic(ranking[:1], tokens("who is he")) == ranking[:1]
