@@ -164,8 +164,10 @@ def test_a_short_sms_id_key_stops_the_server_with_its_reason(tmp_path):
 def test_with_the_action_server_down_a_look_up_says_so_with_the_phone(tmp_path):
     with running_bot(MODEL, workdir=tmp_path) as running:
         stop_process_by_pid(running.action_pid)
+        # A look-up, a condition, the unsure path (a message the model is torn about, as in
+        # tests/conversations/unsure.yml).
         for question in ["do you offer telehealth?", "do you treat scoliosis?",
-                         "the the the"]:  # a look-up, a condition, the unsure path
+                         "less blood less scarring"]:
             started = time.monotonic()
             reply = texts(running.send(f"p-{uuid.uuid4().hex[:6]}", question))
             assert FAILED in reply and practice_phone() in reply, question
