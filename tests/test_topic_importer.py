@@ -111,3 +111,18 @@ def test_an_intent_domain_yml_declares_too_keeps_its_topic_files_metadata(tmp_pa
     metadata = topic_metadata.intent_metadata(importer.get_domain().as_dict())
     assert metadata["ask_cost"] == {"title": "Cost"}
     assert metadata["ask_hours"] == {"title": "Office hours"}
+
+
+def test_benefits_follow_the_procedure_on_every_channel():
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+
+    from tests.content import domain
+
+    generator = TemplatedNaturalLanguageGenerator(domain().responses)
+    def said(procedure: str | None, channel: str) -> str:
+        return generator.generate_from_slots(
+            "utter_ask_benefits", {"procedure": procedure}, channel)["text"]
+
+    for channel in ("rest", "socketio", "sms"):
+        assert "MRSA" in said("mig_lif", channel), channel
+        assert "MRSA" not in said("miss", channel) + said(None, channel), channel
