@@ -16,7 +16,8 @@ from tests.support.replies import CONDITION_INTENT, NOT_LISTED
 TESTS = Path(__file__).parent
 HELDOUT = TESTS / "nlu_heldout.yml"
 DEV = TESTS / "nlu_dev.yml"
-TRIAGE_SETS = sorted((TESTS / "triage").glob("*.yml"))
+TRIAGE_SETS = sorted([*(TESTS / "triage").glob("*.yml"),
+                      *(TESTS / "triage" / "unopened").glob("*.yml")])
 MIN_HELDOUT = 300
 
 
