@@ -37,8 +37,7 @@ ANSWERS_APART = "\n\n"
 class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: EndpointConfig | None = None,
                  domain: Domain | None = None) -> None:
-        domain = domain or Domain.empty()
-        super().__init__(domain.responses)
+        super().__init__((domain or Domain.empty()).responses)
 
     async def generate(self, utter_action: str, tracker: DialogueStateTracker,
                        output_channel: str, **kwargs: Any) -> dict[str, Any] | None:
@@ -81,18 +80,13 @@ class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
 
 
 def further_questions(tracker: DialogueStateTracker) -> list[dict[str, Any]]:
-    """The `question` entities of the latest message, if the bot has not yet said
-    anything to it and was sure of it (an unsure message is asked about, not answered)."""
+    """The `question` entities of the latest message, if the bot has not yet said anything to
+    it and was sure of it (an unsure message is asked about, not answered)."""
     latest = tracker.latest_message
     if latest is None or (latest.intent or {}).get("name") == FALLBACK_INTENT:
         return []
-    for event in reversed(tracker.events):
-        if isinstance(event, BotUttered):
-            return []
-        if isinstance(event, UserUttered):
-            return [entity for entity in event.entities
-                    if entity.get("entity") == several_questions.ENTITY and entity.get("value")]
-    return []
+    return [entity for entity in unanswered_entities(tracker)
+            if entity.get("entity") == several_questions.ENTITY and entity.get("value")]
 
 
 def courtesy_to_answer(tracker: DialogueStateTracker) -> str | None:
@@ -102,10 +96,15 @@ def courtesy_to_answer(tracker: DialogueStateTracker) -> str | None:
 
 def unanswered_entity(tracker: DialogueStateTracker, entity: str) -> str | None:
     """The value of this entity in the latest message, if the bot has not yet answered it."""
+    return next((e.get("value") for e in unanswered_entities(tracker)
+                 if e.get("entity") == entity), None)
+
+
+def unanswered_entities(tracker: DialogueStateTracker) -> list[dict[str, Any]]:
+    """The entities of the latest message, if the bot has said nothing since it."""
     for event in reversed(tracker.events):
         if isinstance(event, BotUttered):
-            return None
+            return []
         if isinstance(event, UserUttered):
-            return next((e.get("value") for e in event.entities if e.get("entity") == entity),
-                        None)
-    return None
+            return list(event.entities)
+    return []

@@ -128,10 +128,7 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
                 self._set(message, {"name": FALLBACK_INTENT, "confidence": 1.0})
             # A further question read as danger is no answer of its own either: guidance
             # comes only from the verdict above.
-            message.set(ENTITIES, [
-                entity for entity in message.get(ENTITIES) or []
-                if not (entity.get("entity") == several_questions.ENTITY
-                        and entity.get("value") in INTENT_OF.values())], add_to_output=True)
+            self._drop_further_questions(message, reading=INTENT_OF.values())
             if verdict == assessment.CHECK_IN:
                 logger.debug("Possible distress: the answer ends with a check-in.")
                 entities = message.get(ENTITIES) or []
@@ -147,7 +144,14 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         message.set(INTENT, top, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
         # Guidance, or a withdrawn reading, is the whole reply: no further questions after it.
-        entities = message.get(ENTITIES) or []
-        message.set(ENTITIES, [entity for entity in entities
-                               if entity.get("entity") != several_questions.ENTITY],
-                    add_to_output=True)
+        EmergencySafetyNet._drop_further_questions(message)
+
+    @staticmethod
+    def _drop_further_questions(message: Message, reading: Any = None) -> None:
+        """Without the message's further questions (components/several_questions.py): all of
+        them, or those read as one of `reading`."""
+        message.set(ENTITIES, [
+            entity for entity in message.get(ENTITIES) or []
+            if entity.get("entity") != several_questions.ENTITY
+            or (reading is not None and entity.get("value") not in reading)],
+            add_to_output=True)

@@ -35,7 +35,7 @@ def pieces(words: Sequence[str]) -> list[tuple[int, int]]:
     while index < len(words):
         start = index
         # Past the joining words and commas ("..., and also what ...") to the next word.
-        while start < len(words) and (words[start] in JOINING_WORDS or words[start] == ","):
+        while start < len(words) and _joins(words[start]):
             start += 1
         joined = any(word in JOINING_WORDS for word in words[index:start])
         if start < len(words) and words[start] in QUESTION_STARTS:
@@ -52,11 +52,15 @@ def pieces(words: Sequence[str]) -> list[tuple[int, int]]:
     found = []
     for start, end in zip(cuts, [*cuts[1:], len(words)], strict=True):
         # Each piece from its question word: "and how long..." is read as "how long...".
-        while start < end and (words[start] in JOINING_WORDS or words[start] == ","):
+        while start < end and _joins(words[start]):
             start += 1
         if sum(any(c.isalnum() for c in word) for word in words[start:end]) >= MIN_WORDS:
             found.append((start, end))
     return found
+
+
+def _joins(word: str) -> bool:
+    return word in JOINING_WORDS or word == ","
 
 
 def several(readings: Sequence[dict[str, Any]], min_confidence: float) -> bool:

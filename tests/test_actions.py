@@ -149,22 +149,18 @@ def test_unclear_message_between_two_topics_offers_both():
     }
 
 
-def test_unclear_message_spread_thin_over_many_topics_offers_no_guess():
+@pytest.mark.parametrize("readings, outcome", [
     # Issue 23: "what are the chances ill need another surgery down the road" was offered
-    # "What is MISS? | Physical therapy", neither of which answers it.
+    # "What is MISS? | Physical therapy", neither of which answers it: spread thin, no guess.
+    ([("ask_what_is_miss", 0.14), ("ask_physical_therapy", 0.11)], "deflect"),
+    # A question the page does not answer, among the two likeliest readings: said so.
+    ([("ask_telehealth", 0.22), ("ask_not_on_page", 0.15)], "not_on_page"),
+])
+def test_unclear_message_offers_no_guess_that_would_not_answer_it(readings, outcome):
     ranking = [{"name": "nlu_fallback", "confidence": 0.3},
-               {"name": "ask_what_is_miss", "confidence": 0.14},
-               {"name": "ask_physical_therapy", "confidence": 0.11}]
+               *({"name": name, "confidence": confidence} for name, confidence in readings)]
     slots, _ = run(ActionAssessUnclearMessage(), tracker("?", "nlu_fallback", ranking=ranking))
-    assert slots == {"unclear_message": "deflect"}
-
-
-def test_unclear_question_the_page_does_not_answer_is_said_so():
-    ranking = [{"name": "nlu_fallback", "confidence": 0.3},
-               {"name": "ask_telehealth", "confidence": 0.22},
-               {"name": "ask_not_on_page", "confidence": 0.15}]
-    slots, _ = run(ActionAssessUnclearMessage(), tracker("?", "nlu_fallback", ranking=ranking))
-    assert slots == {"unclear_message": "not_on_page"}
+    assert slots == {"unclear_message": outcome}
 
 
 def test_unclear_message_with_no_good_reading_is_deflected():
