@@ -20,20 +20,17 @@ from tests.support.evaluation_sets import near_copies, normalised
 
 TRIAGE = Path(__file__).parent / "triage"
 # sha256 of each sealed set. Change only with the reason in the commit message.
-# None at the moment: sealed_1 and sealed_2 had their misses read (2026-12-03) and are now
-# development_third.yml and development_fourth.yml; new sealed sets are to be written apart
-# from brief_evaluation.md (helper sessions could not run when this was written). Until then
-# `make triage` says so and gates on the development sets (scripts/check_triage.py).
-SEALED: dict[str, str] = {}
-# Sealed sets written apart and never opened, waiting for their companion: a set of traps
-# alone cannot measure recall, so it joins `make triage` with the mixed set being written.
-# Pinned like the sealed sets; moved to tests/triage/ unchanged.
-UNOPENED: dict[str, str] = {
-    # 394 mixed, evaluation-sealed-3 (2026-12-04; 6 near-copies dropped by script, unread).
+# Written apart from brief_evaluation.md on 2026-12-04, never opened; scored together by
+# `make triage` (a set of traps alone cannot measure recall).
+SEALED: dict[str, str] = {
+    # 394 mixed, evaluation-sealed-3 (6 near-copies dropped by script, unread).
     "sealed_3.yml": "722f87077e797148691eb855254a6869bdd0044891cde0a4b30cc093d9669e45",
-    # 219 traps, evaluation-sealed-4 (2026-12-04).
+    # 219 traps, evaluation-sealed-4 (one near-copy dropped by script, unread).
     "sealed_4.yml": "c85ea84afee90ab7cba81f7d38ef89d05972abaa309c6de8d21374cd861ec94e",
 }
+# Sealed sets written apart and never opened, waiting to join `make triage` (pinned the same
+# way; moved to tests/triage/ unchanged).
+UNOPENED: dict[str, str] = {}
 MIN_EVALUATION_MESSAGES = 600
 MIN_SEALED_MESSAGES = 300
 MIN_CORPUS_MESSAGES = 3000
