@@ -21,7 +21,7 @@ SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE) \
 	$(wildcard safety/corpus/*.yml) lexicon/red_flags.yml lexicon/red_flag_context.yml
 
-.PHONY: help install lock spacy train run run-cluster actions check preview review purge test-staff test lint validate unit conversations nlu-heldout triage triage-dev triage-experiments fuzz e2e nginx postgres redis backup-tools browser web-deps web-vendor test-browser bench bench-parse bench-neighbours bench-length bench-cluster clean
+.PHONY: help install lock spacy train run run-cluster actions check preview review purge test-staff test lint validate unit conversations nlu-heldout nlu-sealed triage triage-dev triage-experiments fuzz e2e nginx postgres redis backup-tools browser web-deps web-vendor test-browser bench bench-parse bench-neighbours bench-length bench-cluster clean
 
 help: ## List the entry points
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -91,6 +91,9 @@ conversations: $(MODEL) ## The conversations in tests/conversations/, replayed o
 nlu-heldout: $(MODEL) ## Held-out patient phrasings over REST, scored by the answer seen (>= 95% right)
 	$(PY) -m scripts.check_heldout
 
+nlu-sealed: $(MODEL) ## Sealed answer sets (held-out, two questions, not on the page) over REST: aggregate figures only, gated
+	$(PY) -m scripts.check_sealed_answers
+
 triage: $(MODEL) ## Emergency/crisis guidance on the sealed triage sets over REST: aggregate figures only, gated
 	$(PY) -m scripts.check_triage
 
@@ -152,7 +155,7 @@ test-browser: $(MODEL) browser web-deps ## The chat widget in headless Chromium 
 test-staff: $(MODEL) ## The staff workflow: add an FAQ, check, train, see it live (trains twice: a few minutes)
 	$(PY) -m pytest -m staff
 
-test: lint validate unit conversations nlu-heldout triage e2e test-browser test-staff ## Every test
+test: lint validate unit conversations nlu-heldout nlu-sealed triage e2e test-browser test-staff ## Every test
 
 bench: $(MODEL) ## Reply latency and server memory, printed
 	$(PY) -m scripts.benchmark

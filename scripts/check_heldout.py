@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tests.support.bot_servers import ROOT, running_bot
 from tests.support.evaluation_sets import nlu_examples
-from tests.support.replies import answers_each, answers_right, response_of, without_check_in
+from tests.support.replies import answered, response_of, without_check_in
 
 MINIMUM = 0.95
 
@@ -45,9 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         total[intent] += 1
         first = (messages[0].get("text") or "") if messages else ""
         check_ins += without_check_in(first) != first
-        # "ask_cost+ask_insurance": a message asking several, each answered in order.
-        if (answers_each(intent.split("+"), messages) if "+" in intent
-                else answers_right(intent, messages)):
+        if answered(intent, messages):
             right[intent] += 1
         else:
             misses.append({"intent": intent, "text": text,

@@ -70,6 +70,11 @@ def test_another_topics_answer_or_nothing_is_a_miss():
 def test_a_question_the_page_does_not_answer_is_right_only_when_said_so():
     assert answers_right("ask_not_on_page", said("utter_ask_not_on_page"))
     assert answers_right("ask_not_on_page", said("utter_default"))
+    # Any answer that says the page does not have it, with the number, is that plain word.
+    assert answers_right("ask_not_on_page", said("utter_ask_hours"))
+    assert answers_right("ask_not_on_page", said("utter_ask_medical_advice"))
+    assert not answers_right("ask_not_on_page", said("utter_ask_not_on_page",
+                                                     practice_phone="555-000-1111"))
     assert not answers_right("ask_not_on_page", said("utter_ask_miglif_developer"))
     assert not answers_right("ask_not_on_page", said(
         "utter_clarify_topic", clarify_first_title="Cost", clarify_first_payload="/ask_cost",

@@ -10,6 +10,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
 
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, RULE_SNIPPET_ACTION_NAME
 from rasa.shared.core.events import ActionExecuted, UserUttered
@@ -18,13 +21,14 @@ from actions.clarify import NOT_ON_PAGE_INTENT
 from components import topic_metadata
 from components.courteous_nlg import ANSWERS_APART
 from components.courtesy import lexicon as courtesy_lexicon
-from practice.facts import conditions_treated
+from practice.facts import conditions_treated, practice_phone
 from tests.content import domain, importer
 
 # An evaluation set labels a question about one condition with what the answer must say:
 # "ask_condition_treated/herniated_disc" (a listed condition: a yes naming it), or
 # "ask_condition_treated/not_listed" (one the page does not list: never a yes).
 CONDITION_INTENT = "ask_condition_treated"
+NOT_ON_PAGE_TOPIC = Path(__file__).resolve().parents[2] / "data" / "topics" / "not_on_page.yml"
 NOT_LISTED = "not_listed"
 
 # The replies to "hi," or "thanks!" that may open an answer (components/courteous_nlg.py).
@@ -135,6 +139,24 @@ def right_answers(intent: str) -> frozenset[str]:
     return frozenset(answers)
 
 
+@functools.cache
+def dont_know_answers() -> frozenset[str]:
+    """The answers that say the page does not answer a question, with the number: those of the
+    topic file of questions the page does not answer (cost, hours, a surgeon's credentials...),
+    the deflection, and "I can't give medical advice: ask your doctor or call us"."""
+    topic = yaml.safe_load(NOT_ON_PAGE_TOPIC.read_text(encoding="utf-8"))
+    intents = {block["intent"] for block in topic["nlu"] if "intent" in block}
+    return frozenset({"utter_default", "utter_ask_medical_advice"}.union(
+        *(right_answers(intent) for intent in intents)))
+
+
+def answered(label: str, messages: list[dict]) -> bool:
+    """Whether the reply answers the labelled message: one question ("ask_cost"), or several,
+    each in order ("ask_cost+ask_insurance")."""
+    return (answers_each(label.split("+"), messages) if "+" in label
+            else answers_right(label, messages))
+
+
 def answers_each(labels: list[str], messages: list[dict]) -> bool:
     """Whether the reply answers each labelled question, in order, and nothing else (a message
     asking several: "how big is the cut and how long is recovery?"). The answers are
@@ -162,9 +184,8 @@ def answers_right(label: str, messages: list[dict]) -> bool:
     if intent == CONDITION_INTENT:
         return _answers_condition(condition, name, first)
     if intent == NOT_ON_PAGE_INTENT:
-        # Said plainly, with the number: the not-on-page answer, or the deflection (which
-        # says it has no answer here and gives the number too); never a fact nor a guess.
-        return name in ("utter_ask_not_on_page", "utter_default")
+        # Said plainly, with the number: never a fact nor a guess, nor a clarifying question.
+        return name in dont_know_answers() and practice_phone() in first
     if name not in right_answers(intent) or name == "utter_notice_unavailable":
         return False
     topic = topic_metadata.notice_topic(domain().as_dict(), intent)

@@ -1,0 +1,75 @@
+"""`make nlu-sealed`: the sealed answer sets (tests/nlu_sealed/) sent to the real bot over REST,
+each message a new patient, scored by what the patient sees first (tests/support/replies.py):
+- held-out: the right answer to the question (a condition question naming the condition asked,
+  a notice question about its topic; a clarifying question or a deflection is a miss unless
+  that is the right answer);
+- two questions: every question answered, in order, in the first reply;
+- not on the page: a plain "we don't have that here" with the phone number, never a fact, a
+  guess or a clarifying question.
+Prints aggregate figures only, each with its 95% Wilson interval, never a message: once anyone
+reads a sealed set's misses it is a development set, and a new one is written (README there).
+Prints whether issue 23's targets are met; exits 1 below the floors (the last measured figures
+less a message's slack: a change may only make them better).
+
+Usage: python -m scripts.check_sealed_answers [--model FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import uuid
+from pathlib import Path
+
+from safety.scoring import Rate
+from tests.support.bot_servers import ROOT, running_bot
+from tests.support.evaluation_sets import nlu_examples
+from tests.support.replies import answered, response_of, without_check_in
+
+SEALED = ROOT / "tests" / "nlu_sealed"
+# Issue 23's targets, printed met or not; and the floors `make nlu-sealed` fails below: the
+# figures as last measured, less one message (2026-12-04, first score: 374/423, 51/90, 64/108;
+# docs/performance.md).
+TARGETS = {"heldout_1.yml": 0.97, "two_questions_1.yml": 0.90, "not_on_page_1.yml": 0.95}
+FLOORS = {"heldout_1.yml": 0.881, "two_questions_1.yml": 0.555, "not_on_page_1.yml": 0.583}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "spine-assistant.tar.gz")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "sealed_answers.json")
+    args = parser.parse_args(argv)
+    sets = {name: nlu_examples(SEALED / name) for name in TARGETS}
+    with running_bot(args.model) as bot:
+        seen = {name: [bot.send(f"sealed-{uuid.uuid4().hex}", text) for _, text in cases]
+                for name, cases in sets.items()}
+    figures, short, failed = {}, [], []
+    for name, cases in sets.items():
+        right = sum(answered(label, messages)
+                    for (label, _), messages in zip(cases, seen[name], strict=True))
+        firsts = [(messages[0].get("text") or "") if messages else "" for messages in seen[name]]
+        clarified = sum(response_of(first) == "utter_clarify_topic" for first in firsts)
+        checked = sum(without_check_in(first) != first for first in firsts)
+        rate = Rate(right, len(cases))
+        print(f"{name:<22} answered right {rate.text()}; clarifying questions {clarified}, "
+              f"check-ins (988) {checked}")
+        figures[name] = {"right": rate.as_dict(), "clarifying_questions": clarified,
+                         "check_ins": checked}
+        if rate.value < TARGETS[name]:
+            short.append(f"{name}: {rate.value:.1%} (needs >= {TARGETS[name]:.0%})")
+        if rate.value < FLOORS[name]:
+            failed.append(f"{name}: {rate.value:.1%} (floor {FLOORS[name]:.1%})")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(figures, indent=1))
+    print("\nIssue 23's targets: " + ("all met." if not short else
+                                     "not yet met:\n  " + "\n  ".join(short)))
+    if failed:
+        print("\nBelow the floors (worse than the last measured figures):\n  "
+              + "\n  ".join(failed))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
