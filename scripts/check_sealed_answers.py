@@ -28,11 +28,15 @@ from tests.support.evaluation_sets import nlu_examples
 from tests.support.replies import answered, response_of, without_check_in
 
 SEALED = ROOT / "tests" / "nlu_sealed"
-# Issue 23's targets, printed met or not; and the floors `make nlu-sealed` fails below: the
-# figures as last measured, less one message (2026-12-04, first score: 374/423, 51/90, 64/108;
-# docs/performance.md).
-TARGETS = {"heldout_1.yml": 0.97, "two_questions_1.yml": 0.90, "not_on_page_1.yml": 0.95}
-FLOORS = {"heldout_1.yml": 0.881, "two_questions_1.yml": 0.555, "not_on_page_1.yml": 0.583}
+# Issue 23's targets by kind of set (the file name's start), printed met or not.
+TARGETS = {"heldout": 0.97, "two_questions": 0.90, "not_on_page": 0.95}
+# The floors `make nlu-sealed` fails below: each set's figure as last measured, less one
+# message (docs/performance.md). A set not measured yet has none.
+FLOORS: dict[str, float] = {}
+
+
+def target_of(name: str) -> float:
+    return next(target for kind, target in TARGETS.items() if name.startswith(kind))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "spine-assistant.tar.gz")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "sealed_answers.json")
     args = parser.parse_args(argv)
-    sets = {name: nlu_examples(SEALED / name) for name in TARGETS}
+    sets = {path.name: nlu_examples(path) for path in sorted(SEALED.glob("*.yml"))}
     with running_bot(args.model) as bot:
         seen = {name: [bot.send(f"sealed-{uuid.uuid4().hex}", text) for _, text in cases]
                 for name, cases in sets.items()}
@@ -56,9 +60,9 @@ def main(argv: list[str] | None = None) -> int:
               f"check-ins (988) {checked}")
         figures[name] = {"right": rate.as_dict(), "clarifying_questions": clarified,
                          "check_ins": checked}
-        if rate.value < TARGETS[name]:
-            short.append(f"{name}: {rate.value:.1%} (needs >= {TARGETS[name]:.0%})")
-        if rate.value < FLOORS[name]:
+        if rate.value < target_of(name):
+            short.append(f"{name}: {rate.value:.1%} (needs >= {target_of(name):.0%})")
+        if rate.value < FLOORS.get(name, 0.0):
             failed.append(f"{name}: {rate.value:.1%} (floor {FLOORS[name]:.1%})")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=1))
