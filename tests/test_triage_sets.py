@@ -35,6 +35,9 @@ UNOPENED: dict[str, str] = {
     # evaluation messages dropped by script, unread): the next sealed set, with a traps set
     # being written, should sealed_3 and sealed_4 be read.
     "sealed_5.yml": "6e51a4af9908148b8d3ee62c6ed15c9c28b53efe20ec4854ac90c41fb3de445d",
+    # 237 traps, evaluation-sealed-6 (3 near-copies dropped by script, unread): sealed_5's
+    # companion, so that traps outnumber dangers.
+    "sealed_6.yml": "e7267be09d44d1376176e090338306371a0cc378fcf09fa2780697ee5f20db32",
 }
 MIN_EVALUATION_MESSAGES = 600
 MIN_SEALED_MESSAGES = 300
