@@ -21,24 +21,18 @@ from tests.support.evaluation_sets import near_copies, normalised
 TRIAGE = Path(__file__).parent / "triage"
 # sha256 of each sealed set. Change only with the reason in the commit message.
 # Written apart from brief_evaluation.md on 2026-12-04, never opened; scored together by
-# `make triage` (a set of traps alone cannot measure recall).
+# `make triage` (a set of traps alone cannot measure recall). sealed_3 and sealed_4 were read
+# on 2026-12-04 and are development_fifth.yml and development_sixth.yml now.
 SEALED: dict[str, str] = {
-    # 394 mixed, evaluation-sealed-3 (6 near-copies dropped by script, unread).
-    "sealed_3.yml": "722f87077e797148691eb855254a6869bdd0044891cde0a4b30cc093d9669e45",
-    # 219 traps, evaluation-sealed-4 (one near-copy dropped by script, unread).
-    "sealed_4.yml": "c85ea84afee90ab7cba81f7d38ef89d05972abaa309c6de8d21374cd861ec94e",
+    # 390 mixed, evaluation-sealed-5 (10 near-copies of training, corpus or other evaluation
+    # messages dropped by script, unread).
+    "sealed_5.yml": "6e51a4af9908148b8d3ee62c6ed15c9c28b53efe20ec4854ac90c41fb3de445d",
+    # 237 traps, evaluation-sealed-6 (3 near-copies dropped by script, unread).
+    "sealed_6.yml": "e7267be09d44d1376176e090338306371a0cc378fcf09fa2780697ee5f20db32",
 }
 # Sealed sets written apart and never opened, waiting to join `make triage` (pinned the same
 # way; moved to tests/triage/ unchanged).
-UNOPENED: dict[str, str] = {
-    # 390 mixed, evaluation-sealed-5 (2026-12-04; 10 near-copies of training, corpus or other
-    # evaluation messages dropped by script, unread): the next sealed set, with a traps set
-    # being written, should sealed_3 and sealed_4 be read.
-    "sealed_5.yml": "6e51a4af9908148b8d3ee62c6ed15c9c28b53efe20ec4854ac90c41fb3de445d",
-    # 237 traps, evaluation-sealed-6 (3 near-copies dropped by script, unread): sealed_5's
-    # companion, so that traps outnumber dangers.
-    "sealed_6.yml": "e7267be09d44d1376176e090338306371a0cc378fcf09fa2780697ee5f20db32",
-}
+UNOPENED: dict[str, str] = {}
 MIN_EVALUATION_MESSAGES = 600
 MIN_SEALED_MESSAGES = 300
 MIN_CORPUS_MESSAGES = 3000
@@ -67,7 +61,8 @@ def test_there_are_enough_evaluation_messages_with_traps_at_least_as_many_as_dan
     examples = read_examples(evaluation_sets(), label_key="expect")
     # Written apart for issue 21: development.yml, the two former sealed sets, any sealed set.
     new = read_examples([TRIAGE / "development.yml", TRIAGE / "development_third.yml",
-                         TRIAGE / "development_fourth.yml", *TRIAGE.glob("sealed_*.yml")],
+                         TRIAGE / "development_fourth.yml", TRIAGE / "development_fifth.yml",
+                         TRIAGE / "development_sixth.yml", *TRIAGE.glob("sealed_*.yml")],
                         label_key="expect")
     assert len(new) >= MIN_EVALUATION_MESSAGES
     sealed = read_examples(sorted(TRIAGE.glob("sealed_*.yml")), label_key="expect")
