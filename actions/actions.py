@@ -15,7 +15,7 @@ from rasa_sdk.events import ActionExecuted, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clarify, context
-from actions.notices import NoticeFeed
+from actions.notices import Notice, NoticeFeed
 from components import topic_metadata
 from practice.facts import conditions_treated
 
@@ -27,6 +27,13 @@ Events = list[dict[str, Any]]
 # By text message a whole notice can take many segments: its opening sentences, up to this
 # many characters, keep the answer to two (the reply says "Update of <date>: " first).
 SMS_NOTICE_CHARS = 240
+# A message's further questions (components/several_questions.py), and the slot that carries
+# the answers looked up for them to the reply (components/courteous_nlg.py).
+QUESTION_ENTITY = "question"
+FURTHER_ANSWERS_SLOT = "further_answers"
+CONDITION_INTENT = "ask_condition_treated"
+# The question answered with the whole notice (the others have notice_words: a part of it).
+WHOLE_NOTICE_INTENT = "ask_latest_news"
 
 
 class PracticeAction(Action, ABC):
@@ -66,24 +73,25 @@ class ActionCheckCondition(PracticeAction):
     async def answer(self, tracker: Tracker, domain: DomainDict) -> Events:
         message = tracker.latest_message or {}
         named = [e for e in message.get("entities", []) if e.get("entity") == "condition"]
-        if not named:
-            # No condition the lexicon knows: the rules answer with the whole list.
-            return self.on_failure()
-        # Several named ("herniated disc or sciatica?"): answer for one on the list if any.
-        listed = [e for e in named if e.get("value") in self.on_page]
-        entity = (listed or named)[0]
-        return [
-            SlotSet("condition_listed", bool(listed)),
-            SlotSet("condition_on_page", self.on_page.get(entity.get("value"))),
-            SlotSet("condition_name", as_typed(message.get("text") or "", entity)),
-        ]
+        return [SlotSet(name, value)
+                for name, value in condition_slots(message, named, self.on_page).items()]
 
     def on_failure(self) -> Events:
-        return [
-            SlotSet("condition_listed", None),
-            SlotSet("condition_on_page", None),
-            SlotSet("condition_name", None),
-        ]
+        return [SlotSet(name, value) for name, value in condition_slots({}, [], {}).items()]
+
+
+def condition_slots(message: dict[str, Any], named: list[dict[str, Any]],
+                    on_page: dict[str, str]) -> dict[str, Any]:
+    """Whether the page lists the condition named (condition_listed: None when none is named,
+    and the rules answer with the whole list), and how the answer names it."""
+    if not named:
+        return {"condition_listed": None, "condition_on_page": None, "condition_name": None}
+    # Several named ("herniated disc or sciatica?"): answer for one on the list if any.
+    listed = [e for e in named if e.get("value") in on_page]
+    entity = (listed or named)[0]
+    return {"condition_listed": bool(listed),
+            "condition_on_page": on_page.get(entity.get("value")),
+            "condition_name": as_typed(message.get("text") or "", entity)}
 
 
 def as_typed(text: str, entity: dict[str, Any]) -> str:
@@ -107,23 +115,89 @@ class ActionFetchLatestNotice(PracticeAction):
     async def answer(self, tracker: Tracker, domain: DomainDict) -> Events:
         notice = await self.feed.latest()
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        # The question's notice_words in its topic file; without them, the whole notice.
-        topic = topic_metadata.notice_topic(domain, intent)
-        if topic is not None:
-            quote = " ".join(notice.sentences_about(topic))
-        elif tracker.get_latest_input_channel() == "sms":
-            quote = notice.opening(SMS_NOTICE_CHARS)
-        else:
-            quote = notice.text
-        return [
-            SlotSet("notice_answer", "quote" if quote else "no_mention"),
-            SlotSet("notice_date", notice.date_label),
-            SlotSet("notice_quote", quote or None),
-            SlotSet("notice_topic", topic.called if topic else "that"),
-        ]
+        slots = notice_slots(notice, topic_metadata.notice_topic(domain, intent),
+                             tracker.get_latest_input_channel())
+        return [SlotSet(name, value) for name, value in slots.items()]
 
     def on_failure(self) -> Events:
         return [SlotSet("notice_answer", "unavailable")]
+
+
+def notice_slots(notice: Notice, topic: topic_metadata.NoticeTopic | None,
+                 channel: str | None) -> dict[str, Any]:
+    """The part of the notice a question asks about (its topic's notice_words; without a
+    topic, the whole notice, its opening by text message)."""
+    if topic is not None:
+        quote = " ".join(notice.sentences_about(topic))
+    elif channel == "sms":
+        quote = notice.opening(SMS_NOTICE_CHARS)
+    else:
+        quote = notice.text
+    return {"notice_answer": "quote" if quote else "no_mention",
+            "notice_date": notice.date_label,
+            "notice_quote": quote or None,
+            "notice_topic": topic.called if topic else "that"}
+
+
+class ActionLookUpFurtherQuestions(PracticeAction):
+    """The answers to a message's further questions that need a look-up ("how do I book, and
+    can it be a video visit?": the notice; "...and do you treat kyphosis?": a condition), so the
+    reply can answer them after the first (components/courteous_nlg.py). Run by Rasa after
+    every patient message, as the custom mapping of the slot further_answers; a message
+    without such a question costs nothing but the call. Each answer names the response the
+    topic's rules would give (data/topics/notice.yml, conditions.yml) and its slots."""
+
+    def __init__(self) -> None:
+        # Its own feed (and cache) for the life of the action server, like the notice action's.
+        self.feed = NoticeFeed.from_env()
+        self.on_page = conditions_treated()
+
+    def name(self) -> str:
+        return "action_look_up_further_questions"
+
+    async def answer(self, tracker: Tracker, domain: DomainDict) -> Events:
+        message = tracker.latest_message or {}
+        entities = message.get("entities") or []
+        answers = []
+        for asked in (e for e in entities if e.get("entity") == QUESTION_ENTITY):
+            slots = await self.look_up(asked, message, entities, domain,
+                                       tracker.get_latest_input_channel())
+            if slots is not None:
+                answers.append({"value": asked.get("value"), "start": asked.get("start"),
+                                "response": response_for(slots), "slots": slots})
+        return [SlotSet(FURTHER_ANSWERS_SLOT, answers)] if answers else []
+
+    async def look_up(self, asked: dict[str, Any], message: dict[str, Any],
+                      entities: list[dict[str, Any]], domain: DomainDict,
+                      channel: str | None) -> dict[str, Any] | None:
+        intent = asked.get("value")
+        if intent == CONDITION_INTENT:
+            # The conditions named in this question's words only.
+            named = [e for e in entities if e.get("entity") == "condition"
+                     and (asked.get("start") or 0) <= (e.get("start") or 0)
+                     and (e.get("end") or 0) <= (asked.get("end") or 0)]
+            return condition_slots(message, named, self.on_page)
+        topic = topic_metadata.notice_topic(domain, intent)
+        if topic is None and intent != WHOLE_NOTICE_INTENT:
+            return None
+        try:
+            return notice_slots(await self.feed.latest(), topic, channel)
+        except Exception:  # noqa: BLE001 - the same safe answer as the notice action's
+            logger.exception("Looking up the notice for a further question failed.")
+            return {"notice_answer": "unavailable"}
+
+    def on_failure(self) -> Events:
+        # Nothing looked up: the reply asks the patient to send those questions on their own.
+        return []
+
+
+def response_for(slots: dict[str, Any]) -> str:
+    """The response the topic's rules give for these slots."""
+    if "notice_answer" in slots:
+        return f"utter_notice_{slots['notice_answer']}"
+    if slots["condition_listed"] is None:
+        return "utter_ask_conditions_treated"
+    return "utter_condition_listed" if slots["condition_listed"] else "utter_condition_not_listed"
 
 
 class ActionAssessUnclearMessage(PracticeAction):

@@ -8,8 +8,9 @@ that is not clear danger (the entity `check_in`: components/safety_net.py), that
 ends with the gentle line of utter_check_in (data/topics/safety.yml), which names 988. When the
 message asked several questions (the entity `question`: components/several_questions.py), the
 rules answer the first and that first message goes on with each further answer, in order, a
-paragraph each; a question whose answer needs a look-up (the notice, a condition) is named
-with a request to send it on its own.
+paragraph each; a question whose answer needs a look-up (the notice, a condition) is answered
+from what the action server looked up for it, or, when it could not, named with a request to
+send it on its own.
 Everything else is Rasa's templated responses, unchanged. Configured in endpoints.yml (`nlg:`).
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -30,6 +31,8 @@ from components.safety_net import CHECK_IN_ENTITY, FALLBACK_INTENT
 # Said by this generator after an answer, never by a rule.
 CHECK_IN_RESPONSE = "utter_check_in"
 ASK_ON_ITS_OWN_RESPONSE = "utter_ask_on_its_own"
+# The slot action_look_up_further_questions (actions/actions.py) puts its answers in.
+FURTHER_ANSWERS_SLOT = "further_answers"
 # Between the answers to several questions.
 ANSWERS_APART = "\n\n"
 
@@ -67,16 +70,39 @@ class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
 
     async def answer(self, question: dict[str, Any], tracker: DialogueStateTracker,
                      output_channel: str) -> str | None:
-        """The answer to a further question: its topic's own response, or, for a topic
-        answered by a look-up or by the conversation so far, a request to ask it on its own,
-        in the patient's words."""
+        """The answer to a further question: its topic's own response; for a topic answered
+        by a look-up (the notice, a condition), the response and slots the action server
+        looked up for it; failing that, a request to ask it on its own, in the patient's
+        words."""
         name, kwargs = f"utter_{question['value']}", {}
         if name not in self.responses:
-            text = (tracker.latest_message.text or "") if tracker.latest_message else ""
-            asked = text[question.get("start", 0):question.get("end", 0)].strip(" ,.;?!")
-            name, kwargs = ASK_ON_ITS_OWN_RESPONSE, {"asked": asked or question["value"]}
+            looked_up = looked_up_answer(tracker, question)
+            if looked_up is not None:
+                name, kwargs = looked_up["response"], looked_up.get("slots") or {}
+            else:
+                text = (tracker.latest_message.text or "") if tracker.latest_message else ""
+                asked = text[question.get("start", 0):question.get("end", 0)].strip(" ,.;?!")
+                name, kwargs = ASK_ON_ITS_OWN_RESPONSE, {"asked": asked or question["value"]}
         response = await super().generate(name, tracker, output_channel, **kwargs)
+        if response and not response.get("text"):
+            # A channel's payload without text (the web chat's notice card): inside a reply of
+            # several answers, the answer's words.
+            response = await super().generate(name, tracker, "", **kwargs)
         return (response or {}).get("text")
+
+
+def looked_up_answer(tracker: DialogueStateTracker, question: dict[str, Any]
+                     ) -> dict[str, Any] | None:
+    """What the action server looked up for this further question of the latest message
+    (the slot FURTHER_ANSWERS_SLOT, set after it), if anything."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return None
+        if isinstance(event, SlotSet) and event.key == FURTHER_ANSWERS_SLOT:
+            return next((answer for answer in event.value or []
+                         if answer.get("value") == question.get("value")
+                         and answer.get("start") == question.get("start")), None)
+    return None
 
 
 def further_questions(tracker: DialogueStateTracker) -> list[dict[str, Any]]:

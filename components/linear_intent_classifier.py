@@ -190,16 +190,23 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         pieces = several_questions.pieces([token.text.lower() for token in tokens])
         if len(pieces) < 2:
             return []
-        rows = self.probabilities([lemmas_of(tokens[start:end]) for start, end in pieces])
-        rankings = [self.about_its_topic(self.ranking(row), tokens[start:end])
-                    for row, (start, end) in zip(rows, pieces, strict=True)]
+        rankings = self.rankings_of(tokens, pieces)
         if not all(rankings):
             return []
+        joined = several_questions.merged(pieces, [ranking[0]["name"] for ranking in rankings])
+        if joined != pieces:
+            pieces, rankings = joined, self.rankings_of(tokens, joined)
         if not several_questions.several([ranking[0] for ranking in rankings],
                                          self.config["several_questions_confidence"]):
             return []
         return [((tokens[start].start, tokens[end - 1].end), ranking)
                 for (start, end), ranking in zip(pieces, rankings, strict=True)]
+
+    def rankings_of(self, tokens: list[Any], pieces: list[tuple[int, int]]
+                    ) -> list[list[dict[str, Any]]]:
+        rows = self.probabilities([lemmas_of(tokens[start:end]) for start, end in pieces])
+        return [self.about_its_topic(self.ranking(row), tokens[start:end])
+                for row, (start, end) in zip(rows, pieces, strict=True)]
 
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as directory:

@@ -1,9 +1,9 @@
 """Several questions in one message ("how big is the cut and how long till im back to
 normal?"): where one ask ends and the next begins.
 
-A message is cut before a word that starts a question when it follows a question mark, a
-semicolon, or a joining word ("and", "also", "plus", "&"); each piece is then classified on
-its own (components/linear_intent_classifier.py). Only pieces that are clearly different
+A message is cut after a question mark, and before a word that starts a question when it
+follows the end of a sentence or a joining word ("and", "also", "plus", "&"), or a comma after
+a question; each piece is then classified on its own (components/linear_intent_classifier.py). Only pieces that are clearly different
 questions make a message "several": the classifier must be sure of each, and of a different
 topic for each. The answers are said in order, in one reply (components/courteous_nlg.py reads
 the `question` entities set here).
@@ -17,14 +17,22 @@ from typing import Any
 # The entity that names each further question's intent, in order, after the first one.
 ENTITY = "question"
 
-# Words that begin a question. A joining word is a cut only before one of these, so
+# Words that begin a question. A joining word or a comma is a cut only before one of these, so
 # "less blood and scarring" or "my wife and i" stay whole.
 QUESTION_STARTS = frozenset(
-    "what whats how hows who whos when where which why is are was do does did can could "
+    "what whats how hows who whos when where wheres which why is are was do does did can could "
     "will would should any anything may".split())
-JOINING_WORDS = frozenset(["and", "also", "plus", "&", "+", "n"])
-ASK_ENDS = frozenset(["?", ";"])
-# A piece shorter than this many words is not a question of its own.
+JOINING_WORDS = frozenset(["and", "also", "plus", "&", "+", "n", "oh", "btw", "then"])
+# The end of a sentence ("do you fix slipped discs. how do i book"): a cut before a question
+# word. A question mark ends an ask whatever follows it ("wheres ur office? number?").
+SENTENCE_ENDS = frozenset([".", "!", ";"])
+QUESTION_MARK = "?"
+# A piece read as one of these goes on the question before it ("what is that", "and for that?").
+PART_OF_THE_LAST = frozenset(["follow_up"])
+# Pieces that are not questions: a message with one is not "several".
+NOT_QUESTIONS = frozenset(["greet", "thank", "goodbye", "affirm", "deny"])
+# A piece shorter than this many words is not a question of its own, unless it ends with a
+# question mark ("price??").
 MIN_WORDS = 2
 
 
@@ -38,25 +46,45 @@ def pieces(words: Sequence[str]) -> list[tuple[int, int]]:
         while start < len(words) and _joins(words[start]):
             start += 1
         joined = any(word in JOINING_WORDS for word in words[index:start])
-        if start < len(words) and words[start] in QUESTION_STARTS:
-            if words[index - 1] in ASK_ENDS or joined:
+        after = words[index - 1]
+        if start < len(words) and after == QUESTION_MARK and words[index] != QUESTION_MARK:
+            cuts.append(index)
+        elif start < len(words) and words[start] in QUESTION_STARTS:
+            if after in SENTENCE_ENDS or joined:
                 cuts.append(index)
             elif words[index] == ",":
                 listed.append(index)
             index = max(index, start - 1)
         index += 1
-    # A comma before a question word cuts only in a list of questions ("what is it, how big is
-    # the cut and how long is recovery"): "if i have stenosis, what are my options" is one.
-    if len(cuts) > 1:
-        cuts = sorted([*cuts, *listed])
+    # A comma before a question word cuts in a list of questions ("what is it, how big is the
+    # cut and how long is recovery") or after a question ("is there less pain, how fast do
+    # people recover"): "if i have stenosis, what are my options" is one.
+    if len(cuts) > 1 or (words and words[0] in QUESTION_STARTS):
+        cuts = sorted({*cuts, *listed})
     found = []
     for start, end in zip(cuts, [*cuts[1:], len(words)], strict=True):
         # Each piece from its question word: "and how long..." is read as "how long...".
         while start < end and _joins(words[start]):
             start += 1
-        if sum(any(c.isalnum() for c in word) for word in words[start:end]) >= MIN_WORDS:
+        content = sum(any(c.isalnum() for c in word) for word in words[start:end])
+        if content >= MIN_WORDS or (content and words[end - 1] == QUESTION_MARK):
             found.append((start, end))
     return found
+
+
+def merged(spans: Sequence[tuple[int, int]], names: Sequence[str]) -> list[tuple[int, int]]:
+    """The spans with each piece joined to the one before when it reads as the same question
+    ("i have a bulging disc, do you treat that?") or as a follow-up of it ("miglif?? what is
+    that"): one question said in two breaths is answered once."""
+    joined: list[tuple[int, int]] = []
+    last = None
+    for (start, end), name in zip(spans, names, strict=True):
+        if joined and (name == last or name in PART_OF_THE_LAST):
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+            last = name
+    return joined
 
 
 def _joins(word: str) -> bool:
@@ -64,7 +92,9 @@ def _joins(word: str) -> bool:
 
 
 def several(readings: Sequence[dict[str, Any]], min_confidence: float) -> bool:
-    """Whether each piece's reading (its top intent) is sure and each is of its own topic."""
+    """Whether each piece's reading (its top intent) is sure and each is of its own topic, a
+    question (not a greeting or thanks: components/courtesy.py answers those)."""
     names = [reading["name"] for reading in readings]
     return (len(readings) >= 2 and len(set(names)) == len(names)
+            and not set(names) & NOT_QUESTIONS
             and all(reading["confidence"] >= min_confidence for reading in readings))

@@ -14,6 +14,7 @@ from actions.actions import (
     ActionAssessUnclearMessage,
     ActionCheckCondition,
     ActionFetchLatestNotice,
+    ActionLookUpFurtherQuestions,
 )
 from tests.content import domain
 from tests.feeds import NEWER_2026, OLDER_2019, TELEHEALTH_2020, rss
@@ -218,3 +219,53 @@ def test_an_untitled_reading_on_top_is_deflected_not_guessed_past():
     slots, _ = run(ActionAssessUnclearMessage(),
                    tracker("where can i park a boat", "nlu_fallback", ranking=ranking))
     assert slots == {"unclear_message": "deflect"}
+
+
+def asked(text: str, words: str, intent: str) -> dict[str, Any]:
+    start = text.index(words)
+    return {"entity": "question", "value": intent, "start": start, "end": start + len(words)}
+
+
+def test_further_questions_that_need_a_look_up_get_what_their_rules_would_say(
+        monkeypatch, feed_server):
+    monkeypatch.setenv("PRACTICE_NOTICE_URL", feed_server.url)
+    feed_server.body = rss([OLDER_2019, TELEHEALTH_2020])
+    text = "how do i book, can it be by video, do you treat kyphosis and what about gout"
+    entities = [asked(text, "can it be by video", "ask_telehealth"),
+                asked(text, "do you treat kyphosis", "ask_condition_treated"),
+                condition(text, "kyphosis", "spinal_deformity"),
+                asked(text, "what about gout", "ask_condition_treated"),
+                condition(text, "gout", "gout")]
+    slots, messages = run(ActionLookUpFurtherQuestions(),
+                          tracker(text, "ask_phone_number", entities))
+    video, kyphosis, gout = slots["further_answers"]
+    assert video["response"] == "utter_notice_quote" and video["start"] == entities[0]["start"]
+    assert video["slots"]["notice_quote"] == (
+        "We will continue to see patients via telehealth for office visits.")
+    # Each condition question is answered for the condition named in its own words.
+    assert kyphosis["response"] == "utter_condition_listed"
+    assert kyphosis["slots"]["condition_on_page"] == "spinal deformities such as scoliosis"
+    assert gout["response"] == "utter_condition_not_listed"
+    assert gout["slots"]["condition_name"] == "Gout"
+    assert not messages
+
+
+def test_a_message_without_further_look_ups_sets_nothing():
+    text = "how much is it and do you take medicare"
+    slots, _ = run(ActionLookUpFurtherQuestions(), tracker(
+        text, "ask_cost", [asked(text, "do you take medicare", "ask_insurance")]))
+    assert slots == {}
+
+
+def test_a_notice_that_cannot_be_read_is_said_so_for_a_further_question(monkeypatch, caplog):
+    async def broken() -> None:
+        raise RuntimeError("disk on fire")
+
+    action = ActionLookUpFurtherQuestions()
+    monkeypatch.setattr(action.feed, "latest", broken)
+    text = "whats the number, and are you doing video visits"
+    with caplog.at_level(logging.ERROR, logger="actions.actions"):
+        slots, _ = run(action, tracker(text, "ask_phone_number", [
+            asked(text, "are you doing video visits", "ask_telehealth")]))
+    assert slots["further_answers"][0]["response"] == "utter_notice_unavailable"
+    assert "video visits" not in caplog.text  # no patient text in the log

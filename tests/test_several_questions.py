@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from components.several_questions import pieces, several
+from components.several_questions import merged, pieces, several
 
 
 def asks(text: str) -> list[str]:
-    words = re.findall(r"[\w'-]+|[?;,&+]", text.lower())
+    words = re.findall(r"[\w'-]+|[?;,&+.!]", text.lower())
     return [" ".join(words[start:end]) for start, end in pieces(words)]
 
 
@@ -24,6 +24,12 @@ def asks(text: str) -> list[str]:
     ("what is MISS, how big is the incision and how long does recovery take",
      ["what is miss", "how big is the incision", "how long does recovery take"]),
     ("what is it? how long? who does it", ["what is it ?", "how long ?", "who does it"]),
+    ("do you fix slipped discs. how do i book a consult",
+     ["do you fix slipped discs .", "how do i book a consult"]),
+    ("wheres ur office? number?", ["wheres ur office ?", "number ?"]),
+    ("price?? and do u take medicare", ["price ? ?", "do u take medicare"]),
+    ("is there less pain after,how fast do people recover",
+     ["is there less pain after", "how fast do people recover"]),
 ])
 def test_each_question_is_a_piece_of_its_own(text, expected):
     assert asks(text) == expected
@@ -35,6 +41,7 @@ def test_each_question_is_a_piece_of_its_own(text, expected):
     "if i have stenosis, what are my options",
     "how long is the hospital stay and recovery",
     "what is MISS?",
+    "what is MISS?!",
 ])
 def test_one_question_stays_whole(text):
     assert len(asks(text)) == 1
@@ -47,3 +54,14 @@ def test_several_means_each_sure_and_each_its_own_topic():
     assert not several([cost, {**insurance, "confidence": 0.4}], 0.5)
     assert not several([cost, cost], 0.5)
     assert not several([cost], 0.5)
+    # "hi there. is MISS safe": a greeting is not a question (components/courtesy.py answers it).
+    assert not several([{"name": "greet", "confidence": 0.9}, cost], 0.5)
+
+
+def test_a_question_said_in_two_breaths_is_one():
+    spans = [(0, 9), (10, 15), (16, 20)]
+    assert merged(spans, ["ask_condition_treated", "ask_condition_treated", "ask_phone_number"]
+                  ) == [(0, 15), (16, 20)]
+    assert merged(spans, ["ask_what_is_miglif", "follow_up", "ask_miglif_developer"]
+                  ) == [(0, 15), (16, 20)]
+    assert merged(spans, ["ask_cost", "ask_insurance", "ask_cost"]) == spans
