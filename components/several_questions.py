@@ -3,10 +3,11 @@ normal?"): where one ask ends and the next begins.
 
 A message is cut after a question mark, and before a word that starts a question when it
 follows the end of a sentence or a joining word ("and", "also", "plus", "&"), or a comma after
-a question; each piece is then classified on its own (components/linear_intent_classifier.py). Only pieces that are clearly different
-questions make a message "several": the classifier must be sure of each, and of a different
-topic for each. The answers are said in order, in one reply (components/courteous_nlg.py reads
-the `question` entities set here).
+a question; each piece is then classified on its own (components/linear_intent_classifier.py),
+and a piece read as the same question as the one before, or as a follow-up of it, joins it.
+Only pieces that are clearly different questions make a message "several": the classifier must
+be sure of each, and of a different topic for each. The answers are said in order, in one
+reply (components/courteous_nlg.py reads the `question` entities set here).
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
-
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, RULE_SNIPPET_ACTION_NAME
 from rasa.shared.core.events import ActionExecuted, UserUttered
 
