@@ -21,8 +21,17 @@ ENTITY = "question"
 # Words that begin a question. A joining word or a comma is a cut only before one of these, so
 # "less blood and scarring" or "my wife and i" stay whole.
 QUESTION_STARTS = frozenset(
-    "what whats how hows who whos when where wheres which why is are was do does did can could "
-    "will would should any anything may".split())
+    "what whats how hows who whos when where wheres which why is are was am do does did can could "
+    "will would should any anything may has have "
+    # as texted
+    "wat wats r whn wen wher hw".split())
+# Words that open each item of a list of benefits ("less blood less scarring"): from the
+# second on, each starts an ask of its own.
+COMPARATIVES = frozenset("less fewer smaller shorter faster quicker lower".split())
+# A piece with a question word this near its start asks ("after mig-lif how long is recovery").
+ASKS_WITHIN = 4
+# Requests that ask without a question word ("tell me about mig-lif. and the number?").
+REQUESTS = frozenset("tell explain give show list describe".split())
 JOINING_WORDS = frozenset(["and", "also", "plus", "&", "+", "n", "oh", "btw", "then"])
 # The end of a sentence ("do you fix slipped discs. how do i book"): a cut before a question
 # word. A question mark ends an ask whatever follows it ("wheres ur office? number?").
@@ -50,6 +59,11 @@ def pieces(words: Sequence[str]) -> list[tuple[int, int]]:
         after = words[index - 1]
         if start < len(words) and after == QUESTION_MARK and words[index] != QUESTION_MARK:
             cuts.append(index)
+        elif start < len(words) and words[start] in COMPARATIVES \
+                and any(word in COMPARATIVES for word in words[:index]):
+            # A list of benefits asks each: "less blood, less scarring and a smaller cut?"
+            cuts.append(index)
+            index = max(index, start)
         elif start < len(words) and words[start] in QUESTION_STARTS:
             if after in SENTENCE_ENDS or joined:
                 cuts.append(index)
@@ -62,14 +76,24 @@ def pieces(words: Sequence[str]) -> list[tuple[int, int]]:
     # people recover"): "if i have stenosis, what are my options" is one.
     if len(cuts) > 1 or (words and words[0] in QUESTION_STARTS):
         cuts = sorted({*cuts, *listed})
-    found = []
+    found: list[tuple[int, int]] = []
+    told = None  # the start of a statement that goes with the question after it
     for start, end in zip(cuts, [*cuts[1:], len(words)], strict=True):
         # Each piece from its question word: "and how long..." is read as "how long...".
         while start < end and _joins(words[start]):
             start += 1
         content = sum(any(c.isalnum() for c in word) for word in words[start:end])
-        if content >= MIN_WORDS or (content and words[end - 1] == QUESTION_MARK):
-            found.append((start, end))
+        if not (content >= MIN_WORDS or (content and words[end - 1] == QUESTION_MARK)):
+            continue
+        if start < end and QUESTION_MARK not in words[start:end] and end < len(words) \
+                and not set(words[start:start + ASKS_WITHIN]) & (
+                    QUESTION_STARTS | REQUESTS | COMPARATIVES):
+            # "im a mail carrier. how long till i can go back": what the patient tells is the
+            # setting of the question that follows, not a question of its own.
+            told = start if told is None else told
+            continue
+        found.append((start if told is None else told, end))
+        told = None
     return found
 
 
