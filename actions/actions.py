@@ -72,7 +72,12 @@ class ActionCheckCondition(PracticeAction):
 
     async def answer(self, tracker: Tracker, domain: DomainDict) -> Events:
         message = tracker.latest_message or {}
-        named = [e for e in message.get("entities", []) if e.get("entity") == "condition"]
+        entities = message.get("entities") or []
+        # Of a message asking several questions, the conditions of the first one: "do you
+        # treat kyphosis? what about tumors" is answered for kyphosis here, for tumors after.
+        further = [e.get("start") or 0 for e in entities if e.get("entity") == QUESTION_ENTITY]
+        named = [e for e in entities if e.get("entity") == "condition"
+                 and (not further or (e.get("end") or 0) <= min(further))]
         return [SlotSet(name, value)
                 for name, value in condition_slots(message, named, self.on_page).items()]
 

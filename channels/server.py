@@ -25,6 +25,7 @@ from sanic.exceptions import SanicException
 from channels import (
     action_failures,
     action_validation,
+    further_look_ups,
     graph_runner,
     lock_tickets,
     log_privacy,
@@ -60,6 +61,7 @@ def configure(app: Sanic) -> None:
     model_swap.install()
     action_validation.install()
     action_failures.install()
+    further_look_ups.install()
     log_privacy.install()
     lock_tickets.install()
     graph_runner.install()

@@ -22,7 +22,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -103,9 +103,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         # fallback's thresholds read these probabilities). Chosen on tests/nlu_dev.yml.
         # several_questions_confidence: how sure of each piece of a message the classifier
         # must be to answer it as several questions (components/several_questions.py).
+        # asked_per_subject: intents whose answer depends on the subject the question names
+        # (an entity of these labels): "do you treat kyphosis? what about tumors" asks twice.
         return {"C": 100.0, "word_ngrams": [1, 2], "char_ngrams": [2, 5],
                 "max_iter": 3000, "ranking_length": 10, "several_questions_confidence": 0.5,
-                "about": {}}
+                "about": {}, "asked_per_subject": {"ask_condition_treated": ["condition"]}}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage,
                  resource: Resource) -> None:
@@ -193,14 +195,43 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         rankings = self.rankings_of(tokens, pieces)
         if not all(rankings):
             return []
-        joined = several_questions.merged(pieces, [ranking[0]["name"] for ranking in rankings])
+        subjects = self.subjects_of(message, tokens, pieces, rankings)
+        joined = several_questions.merged(pieces, [ranking[0]["name"] for ranking in rankings],
+                                          subjects)
         if joined != pieces:
             pieces, rankings = joined, self.rankings_of(tokens, joined)
-        if not several_questions.several([ranking[0] for ranking in rankings],
-                                         self.config["several_questions_confidence"]):
+            subjects = self.subjects_of(message, tokens, pieces, rankings)
+        readings = [{**ranking[0], "about": subject}
+                    for ranking, subject in zip(rankings, subjects, strict=True)]
+        if not several_questions.several(readings, self.config["several_questions_confidence"]):
             return []
         return [((tokens[start].start, tokens[end - 1].end), ranking)
                 for (start, end), ranking in zip(pieces, rankings, strict=True)]
+
+    def subjects_of(self, message: Message, tokens: list[Any], pieces: list[tuple[int, int]],
+                    rankings: list[list[dict[str, Any]]]) -> list[frozenset[str]]:
+        """What each piece asks about, for the intents whose answer depends on it (the lexicon's
+        entities in the piece's words: "kyphosis" -> spinal_deformity). A follow-up that names
+        another subject ("...? what about tumors") asks the question before it again, about
+        that subject: its ranking is read so."""
+        doc = message.get(SPACY_DOCS[TEXT])
+        per_subject = self.config["asked_per_subject"]
+        subjects: list[frozenset[str]] = []
+        asked = None
+        for (start, end), ranking in zip(pieces, rankings, strict=True):
+            name = ranking[0]["name"]
+            if name in several_questions.PART_OF_THE_LAST and asked in per_subject:
+                name = asked
+            labels = per_subject.get(name, [])
+            first, last = tokens[start].start, tokens[end - 1].end
+            subject = frozenset(ent.ent_id_ or ent.text for ent in (doc.ents if doc else [])
+                                if ent.label_ in labels
+                                and first <= ent.start_char and ent.end_char <= last)
+            if subject and name != ranking[0]["name"]:
+                ranking[0] = {**ranking[0], "name": name}
+            subjects.append(subject)
+            asked = name
+        return subjects
 
     def rankings_of(self, tokens: list[Any], pieces: list[tuple[int, int]]
                     ) -> list[list[dict[str, Any]]]:

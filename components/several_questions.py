@@ -97,19 +97,30 @@ def pieces(words: Sequence[str]) -> list[tuple[int, int]]:
     return found
 
 
-def merged(spans: Sequence[tuple[int, int]], names: Sequence[str]) -> list[tuple[int, int]]:
+def merged(spans: Sequence[tuple[int, int]], names: Sequence[str],
+           subjects: Sequence[frozenset[str]] | None = None) -> list[tuple[int, int]]:
     """The spans with each piece joined to the one before when it reads as the same question
     ("i have a bulging disc, do you treat that?") or as a follow-up of it ("miglif?? what is
-    that"): one question said in two breaths is answered once."""
+    that"): one question said in two breaths is answered once. A piece that names another
+    subject (its conditions) is a question of its own: "do you treat kyphosis? what about
+    tumors on the spine" asks twice."""
+    subjects = subjects or [frozenset()] * len(spans)
     joined: list[tuple[int, int]] = []
-    last = None
-    for (start, end), name in zip(spans, names, strict=True):
-        if joined and (name == last or name in PART_OF_THE_LAST):
+    last, about = None, frozenset()
+    for (start, end), name, subject in zip(spans, names, subjects, strict=True):
+        if joined and (name == last or name in PART_OF_THE_LAST) \
+                and not another_subject(about, subject):
             joined[-1] = (joined[-1][0], end)
+            about |= subject
         else:
             joined.append((start, end))
-            last = name
+            last, about = name, subject
     return joined
+
+
+def another_subject(before: frozenset[str], now: frozenset[str]) -> bool:
+    """Whether a piece names only subjects the question before it did not."""
+    return bool(before and now and before.isdisjoint(now))
 
 
 def _joins(word: str) -> bool:
@@ -118,8 +129,10 @@ def _joins(word: str) -> bool:
 
 def several(readings: Sequence[dict[str, Any]], min_confidence: float) -> bool:
     """Whether each piece's reading (its top intent) is sure and each is of its own topic, a
-    question (not a greeting or thanks: components/courtesy.py answers those)."""
-    names = [reading["name"] for reading in readings]
-    return (len(readings) >= 2 and len(set(names)) == len(names)
+    question (not a greeting or thanks: components/courtesy.py answers those). Two pieces of
+    one intent are two questions when they name other subjects (`about`: conditions)."""
+    asks = [(reading["name"], reading.get("about") or frozenset()) for reading in readings]
+    names = [name for name, _ in asks]
+    return (len(readings) >= 2 and len(set(asks)) == len(asks)
             and not set(names) & NOT_QUESTIONS
             and all(reading["confidence"] >= min_confidence for reading in readings))

@@ -65,6 +65,16 @@ def test_condition_not_on_the_page_is_named_as_the_patient_wrote_it():
                      "condition_name": "Sciatica"}
 
 
+def test_of_several_questions_the_first_is_answered_for_its_own_condition():
+    # The condition of the question after it is answered after it (action_look_up_further_...).
+    text = "do you treat fibromyalgia? what about a bulging disc"
+    entities = [condition(text, "fibromyalgia", "fibromyalgia"),
+                asked(text, "what about a bulging disc", "ask_condition_treated"),
+                condition(text, "bulging disc", "herniated_disc")]
+    slots, _ = run(ActionCheckCondition(), tracker(text, "ask_condition_treated", entities))
+    assert slots["condition_listed"] is False and slots["condition_name"] == "Fibromyalgia"
+
+
 def test_unrecognised_condition_leads_to_the_whole_list():
     slots, _ = run(ActionCheckCondition(), tracker("do you treat gout", "ask_condition_treated"))
     assert slots == {"condition_listed": None, "condition_on_page": None, "condition_name": None}

@@ -71,3 +71,17 @@ def test_a_question_said_in_two_breaths_is_one():
     assert merged(spans, ["ask_what_is_miglif", "follow_up", "ask_miglif_developer"]
                   ) == [(0, 15), (16, 20)]
     assert merged(spans, ["ask_cost", "ask_insurance", "ask_cost"]) == spans
+
+
+def test_a_piece_about_another_subject_is_a_question_of_its_own():
+    spans = [(0, 4), (5, 9)]
+    kyphosis, tumor = frozenset(["spinal_deformity"]), frozenset(["spinal_tumor"])
+    # "do you treat kyphosis? what about tumors on the spine"
+    assert merged(spans, ["ask_condition_treated"] * 2, [kyphosis, tumor]) == spans
+    # "i have a bulging disc, do you treat that?": one question, one subject.
+    assert merged(spans, ["ask_condition_treated"] * 2, [kyphosis, frozenset()]) == [(0, 9)]
+    assert merged(spans, ["ask_condition_treated"] * 2, [kyphosis, kyphosis | tumor]
+                  ) == [(0, 9)]
+    condition = {"name": "ask_condition_treated", "confidence": 0.9}
+    assert several([{**condition, "about": kyphosis}, {**condition, "about": tumor}], 0.5)
+    assert not several([{**condition, "about": kyphosis}, {**condition, "about": kyphosis}], 0.5)
