@@ -28,8 +28,16 @@ QUESTION_STARTS = frozenset(
 # Words that open each item of a list of benefits ("less blood less scarring"): from the
 # second on, each starts an ask of its own.
 COMPARATIVES = frozenset("less fewer smaller shorter faster quicker lower".split())
-# A piece with a question word this near its start asks ("after mig-lif how long is recovery").
+# A piece with a question word this near its start asks ("after mig-lif how long is recovery");
+# a verb that can start a question asks there only when a subject follows it ("after that can i
+# drive"), not in a statement ("my daughter is 15", "my back has been bad").
 ASKS_WITHIN = 4
+QUESTION_WORDS = frozenset(
+    "what whats how hows who whos when where wheres which why any anything wat wats whn wen wher "
+    "hw".split())
+SUBJECTS = frozenset(
+    "i you u ya it they we he she there this that these those my your ur the a an someone "
+    "somebody anyone anybody people patients".split())
 # Requests that ask without a question word ("tell me about mig-lif. and the number?").
 REQUESTS = frozenset("tell explain give show list describe".split())
 JOINING_WORDS = frozenset(["and", "also", "plus", "&", "+", "n", "oh", "btw", "then"])
@@ -56,12 +64,18 @@ def pieces(words: Sequence[str]) -> list[tuple[int, int]]:
         while start < len(words) and _joins(words[start]):
             start += 1
         joined = any(word in JOINING_WORDS for word in words[index:start])
+        if joined and start + 1 < len(words) and words[start].endswith("ly") \
+                and words[start + 1] in QUESTION_STARTS:
+            # "..., and realistically when am i back to normal"
+            start += 1
         after = words[index - 1]
         if start < len(words) and after == QUESTION_MARK and words[index] != QUESTION_MARK:
             cuts.append(index)
         elif start < len(words) and words[start] in COMPARATIVES \
-                and any(word in COMPARATIVES for word in words[:index]):
-            # A list of benefits asks each: "less blood, less scarring and a smaller cut?"
+                and any(word in COMPARATIVES for word in words[:index]) \
+                and (start > index or words[cuts[-1]] in COMPARATIVES):
+            # A list of benefits asks each: "less blood, less scarring and a smaller cut?", "less
+            # blood less scarring"; not "and is infection less likely" (one question).
             cuts.append(index)
             index = max(index, start)
         elif start < len(words) and words[start] in QUESTION_STARTS:
@@ -86,8 +100,7 @@ def pieces(words: Sequence[str]) -> list[tuple[int, int]]:
         if not (content >= MIN_WORDS or (content and words[end - 1] == QUESTION_MARK)):
             continue
         if start < end and QUESTION_MARK not in words[start:end] and end < len(words) \
-                and not set(words[start:start + ASKS_WITHIN]) & (
-                    QUESTION_STARTS | REQUESTS | COMPARATIVES):
+                and not asks_near_its_start(words[start:end]):
             # "im a mail carrier. how long till i can go back": what the patient tells is the
             # setting of the question that follows, not a question of its own.
             told = start if told is None else told
@@ -121,6 +134,16 @@ def merged(spans: Sequence[tuple[int, int]], names: Sequence[str],
 def another_subject(before: frozenset[str], now: frozenset[str]) -> bool:
     """Whether a piece names only subjects the question before it did not."""
     return bool(before and now and before.isdisjoint(now))
+
+
+def asks_near_its_start(words: Sequence[str]) -> bool:
+    """Whether a piece reads as a question (or a request) from its first few words."""
+    if words and words[0] in QUESTION_STARTS:
+        return True
+    near = words[:ASKS_WITHIN]
+    return bool(set(near) & (QUESTION_WORDS | REQUESTS | COMPARATIVES)) or any(
+        word in QUESTION_STARTS and following in SUBJECTS
+        for word, following in zip(near, words[1:ASKS_WITHIN + 1], strict=False))
 
 
 def _joins(word: str) -> bool:

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # A description's two words ("the canal my spinal cord goes thru is too narrow") may have up
 # to this many words between them, within one sentence.
-DESCRIPTION_GAP = 7
+DESCRIPTION_GAP = 10
 SENTENCE_ENDS = [".", "!", "?", ";"]
 
 

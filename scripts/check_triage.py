@@ -39,13 +39,13 @@ DEVELOPMENT_SETS = sorted(TRIAGE.glob("development*.yml"))
 TARGETS = {"emergency recall": (">=", 0.98), "crisis recall (guidance or check-in)": (">=", 1.0),
            "false alarms on traps (911 or 988)": ("<=", 0.02), "check-ins on traps": ("<=", 0.05)}
 # What `make triage` fails below: the sealed figures as last measured, less one message's slack,
-# so that a change can only make things better (sealed_5 + sealed_6, 2026-12-04, after the NLU
-# phrasings joined and the thresholds were chosen again on the development sets and the
-# corpus's left-out writers: 120/120, 79/79, 7/408, 7/408; docs/triage.md).
+# so that a change can only make things better (sealed_5 + sealed_6, 2026-12-04, after three
+# more corpus writers joined and the thresholds were chosen again on the development sets and
+# the corpus's left-out writers: 120/120, 79/79, 7/408, 6/408; docs/triage.md).
 FLOORS = {"emergency recall": (">=", 0.991),
           "crisis recall (guidance or check-in)": (">=", 0.987),
           "false alarms on traps (911 or 988)": ("<=", 0.0197),
-          "check-ins on traps": ("<=", 0.0197)}
+          "check-ins on traps": ("<=", 0.0172)}
 # Without a sealed set: the development sets together (1,414 messages) as last measured
 # (2026-12-04: 373/375, 205/206, 13/797, 5/797), less one message.
 DEVELOPMENT_FLOORS = {"emergency recall": (">=", 0.992),

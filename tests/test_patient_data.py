@@ -167,7 +167,7 @@ def test_with_the_action_server_down_a_look_up_says_so_with_the_phone(tmp_path):
         # A look-up, a condition, the unsure path (a message the model is torn about, as in
         # tests/conversations/unsure.yml).
         for question in ["do you offer telehealth?", "do you treat scoliosis?",
-                         "my mum had open surgery before, could she have this kind now"]:
+                         'my surgeon mentioned "MIS" for my back, what is that exactly']:
             started = time.monotonic()
             reply = texts(running.send(f"p-{uuid.uuid4().hex[:6]}", question))
             assert FAILED in reply and practice_phone() in reply, question

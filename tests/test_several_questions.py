@@ -36,6 +36,13 @@ def asks(text: str) -> list[str]:
     ("price?? and do u take medicare", ["price ? ?", "do u take medicare"]),
     ("is there less pain after,how fast do people recover",
      ["is there less pain after", "how fast do people recover"]),
+    ("do you lose less blood with this way, and is infection less likely too",
+     ["do you lose less blood with this way", "is infection less likely too"]),
+    ("whats the size of the cut, and realistically when am i back to normal",
+     ["whats the size of the cut", "realistically when am i back to normal"]),
+    # A statement goes with the question after it, even with a verb that can start a question.
+    ("my daughter is 15 and has a curve in her spine do u fix that? and can we do video",
+     ["my daughter is 15 and has a curve in her spine do u fix that ?", "can we do video"]),
 ])
 def test_each_question_is_a_piece_of_its_own(text, expected):
     assert asks(text) == expected
