@@ -7,6 +7,10 @@ the finished processor is put in place on the event loop, in one step: a message
 by the old model or the new one, never by half of each. Everything else is Rasa's own (the
 pull, the fingerprint, the temporary folder, the error handling).
 
+Rasa gives a model's domain to the response generator only as its responses; ours also needs
+each topic's title (components/courteous_nlg.py names the nearest topic), so every model put in
+place, the first included, hands the generator its whole domain.
+
 Installed by channels/server.py when the Rasa server starts.
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from typing import Any
 
 import aiohttp
 import rasa.core.agent
@@ -36,6 +41,22 @@ def put_in_place(agent: Agent, processor: MessageProcessor, fingerprint: str) ->
     agent.tracker_store.domain = agent.domain
     if isinstance(agent.nlg, TemplatedNaturalLanguageGenerator):
         agent.nlg.responses = agent.domain.responses if agent.domain else {}
+    domain_to_nlg(agent)
+
+
+def domain_to_nlg(agent: Agent) -> None:
+    """The loaded model's domain to a response generator that reads more than responses."""
+    use_domain = getattr(agent.nlg, "use_domain", None)
+    if use_domain is not None and agent.domain is not None:
+        use_domain(agent.domain)
+
+
+load_model = Agent.load_model
+
+
+def load_model_and_tell_nlg(agent: Agent, *args: Any, **kwargs: Any) -> None:
+    load_model(agent, *args, **kwargs)
+    domain_to_nlg(agent)
 
 
 async def update_model_from_server(model_server: EndpointConfig, agent: Agent) -> None:
@@ -63,3 +84,4 @@ async def update_model_from_server(model_server: EndpointConfig, agent: Agent) -
 
 def install() -> None:
     rasa.core.agent._update_model_from_server = update_model_from_server
+    Agent.load_model = load_model_and_tell_nlg

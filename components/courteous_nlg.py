@@ -6,6 +6,8 @@ the entity `courtesy`), the first message the bot sends back starts with the rep
 lexicon gives ("You're welcome! Call us at ..."). When the safety net found possible distress
 that is not clear danger (the entity `check_in`: components/safety_net.py), that first message
 ends with the gentle line of utter_check_in (data/topics/safety.yml), which names 988. When the
+page does not answer a question but a topic it does answer is near (components/nearest_topic.py),
+"our page doesn't answer that" goes on to name that topic, with a button for it. When the
 message asked several questions (the entity `question`: components/several_questions.py), the
 rules answer the first and that first message goes on with each further answer, in order, a
 paragraph each; a question whose answer needs a look-up (the notice, a condition) is answered
@@ -24,13 +26,16 @@ from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from components import several_questions
+from components import several_questions, topic_metadata
 from components.courtesy import ENTITY, reply_for
+from components.nearest_topic import nearest_topic
 from components.safety_net import CHECK_IN_ENTITY, FALLBACK_INTENT
 
 # Said by this generator after an answer, never by a rule.
 CHECK_IN_RESPONSE = "utter_check_in"
 ASK_ON_ITS_OWN_RESPONSE = "utter_ask_on_its_own"
+NOT_ON_PAGE_RESPONSE = "utter_ask_not_on_page"
+NEAREST_TOPIC_RESPONSE = "utter_nearest_topic"
 # The slot action_look_up_further_questions (actions/actions.py) puts its answers in.
 FURTHER_ANSWERS_SLOT = "further_answers"
 # Between the answers to several questions.
@@ -41,10 +46,22 @@ class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: EndpointConfig | None = None,
                  domain: Domain | None = None) -> None:
         super().__init__((domain or Domain.empty()).responses)
+        self.titles: dict[str, str] = {}
+        if domain is not None:
+            self.use_domain(domain)
+
+    def use_domain(self, domain: Domain) -> None:
+        """The model's domain, given again whenever a model is loaded (Rasa creates the
+        generator before the first: channels/model_swap.py)."""
+        self.responses = domain.responses
+        # Each topic's title, by intent: what a nearest topic is called.
+        self.titles = topic_metadata.titles(domain.as_dict())
 
     async def generate(self, utter_action: str, tracker: DialogueStateTracker,
                        output_channel: str, **kwargs: Any) -> dict[str, Any] | None:
         response = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        if response and response.get("text") and utter_action == NOT_ON_PAGE_RESPONSE:
+            await self.point_to_nearest_topic(response, tracker, output_channel)
         further = further_questions(tracker)
         if response and (response.get("text") or response.get("custom")) and further:
             answers = [await self.answer(question, tracker, output_channel)
@@ -68,6 +85,24 @@ class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
                 response["text"] = reply_for(courtesy)
         return response
 
+    async def point_to_nearest_topic(self, response: dict[str, Any],
+                                     tracker: DialogueStateTracker, output_channel: str) -> None:
+        """After "our page doesn't answer that", the page topic nearest to the question, if
+        one fits: a line naming it and a button that asks it."""
+        latest = tracker.latest_message
+        if latest is None:
+            return
+        topic = nearest_topic(latest.text or "", latest.entities)
+        title = self.titles.get(topic or "")
+        if title is None:
+            return
+        pointer = await super().generate(NEAREST_TOPIC_RESPONSE, tracker, output_channel,
+                                         topic=in_a_sentence(title))
+        if pointer and pointer.get("text"):
+            response["text"] = f"{response['text']} {pointer['text']}"
+            response["buttons"] = [*(response.get("buttons") or []),
+                                   {"title": title, "payload": f"/{topic}"}]
+
     async def answer(self, question: dict[str, Any], tracker: DialogueStateTracker,
                      output_channel: str) -> str | None:
         """The answer to a further question: its topic's own response; for a topic answered
@@ -89,6 +124,12 @@ class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
             # several answers, the answer's words.
             response = await super().generate(name, tracker, "", **kwargs)
         return (response or {}).get("text")
+
+
+def in_a_sentence(title: str) -> str:
+    """A title as words inside a sentence: "Our surgeons" -> "our surgeons", "MIG-LIF" kept."""
+    first = title.split(maxsplit=1)[0]
+    return title if first.isupper() else title[:1].lower() + title[1:]
 
 
 def looked_up_answer(tracker: DialogueStateTracker, question: dict[str, Any]

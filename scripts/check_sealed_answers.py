@@ -35,7 +35,7 @@ TARGETS = {"heldout": 0.97, "two_questions": 0.90, "not_on_page": 0.95}
 # round 4 379/391 (first score), two questions 90/97, not on the page 100/105 (second score of
 # round 3; 102 at the first, two fewer since: within the interval, and said so in the docs)).
 # A set not measured yet has none.
-FLOORS = {"heldout_4.yml": 0.966, "not_on_page_3.yml": 0.942, "two_questions_3.yml": 0.917}
+FLOORS = {"heldout_5.yml": 0.966, "not_on_page_3.yml": 0.942, "two_questions_3.yml": 0.917}
 
 
 def target_of(name: str) -> float:

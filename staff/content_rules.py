@@ -33,6 +33,8 @@ SAMPLE_VALUES = {
     "clarify_first_payload": "/ask_recovery_time",
     "clarify_second_title": "Hospital stay",
     "clarify_second_payload": "/ask_hospital_stay",
+    # utter_nearest_topic: a topic's title, as words in a sentence.
+    "topic": "our surgeons",
     # utter_ask_on_its_own: a further question, in the patient's words.
     "asked": "are video visits still happening",
     # utter_sms_choices: the numbered choices the SMS channel writes in (as words here: the

@@ -52,11 +52,15 @@ def findings_of_rasa() -> Iterator[list[str]]:
 def said_by_a_channel(finding: str) -> bool:
     """A response Rasa calls unused that a channel, or the response generator, says."""
     from channels.responses import SAID_BY_CHANNELS
-    from components.courteous_nlg import ASK_ON_ITS_OWN_RESPONSE, CHECK_IN_RESPONSE
+    from components.courteous_nlg import (
+        ASK_ON_ITS_OWN_RESPONSE,
+        CHECK_IN_RESPONSE,
+        NEAREST_TOPIC_RESPONSE,
+    )
 
     unused = UNUSED_RESPONSE.search(finding)
     return bool(unused) and unused.group(1) in SAID_BY_CHANNELS | {
-        CHECK_IN_RESPONSE, ASK_ON_ITS_OWN_RESPONSE}
+        CHECK_IN_RESPONSE, ASK_ON_ITS_OWN_RESPONSE, NEAREST_TOPIC_RESPONSE}
 
 
 def rasa_findings(data: Path = ROOT / "data", domain: Path = ROOT / "domain.yml",

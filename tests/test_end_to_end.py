@@ -80,6 +80,16 @@ def test_questions_the_page_does_not_answer_say_so_and_give_the_phone_number(bot
     assert reply.startswith(answer) and PHONE in reply, reply
 
 
+def test_a_question_near_a_page_topic_is_pointed_to_it(bot):
+    texts, messages = say(bot, patient(), "where did dr schlesinger go to medical school")
+    assert texts[0].startswith("Our page doesn't answer that") and PHONE in texts[0]
+    assert texts[0].endswith("I can tell you what our page says about our surgeons.")
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_surgeons"]
+    # Near no topic: said plainly, nothing offered.
+    texts, messages = say(bot, patient(), "is there a patient portal for my test results")
+    assert texts[0].startswith("Our page doesn't answer that") and "buttons" not in messages[0]
+
+
 def test_notice_answers_follow_the_live_feed(bot, module_feed_server):
     sender = patient()
     module_feed_server.body = rss([TELEHEALTH_2020])

@@ -73,6 +73,9 @@ def test_a_question_the_page_does_not_answer_is_right_only_when_said_so():
     # Any answer that says the page does not have it, with the number, is that plain word.
     assert answers_right("ask_not_on_page", said("utter_ask_hours"))
     assert answers_right("ask_not_on_page", said("utter_ask_medical_advice"))
+    not_on_page = said("utter_ask_not_on_page")[0]["text"]
+    nearest = said("utter_nearest_topic", topic="our surgeons")[0]["text"]
+    assert answers_right("ask_not_on_page", [{"text": f"{not_on_page} {nearest}"}])
     assert not answers_right("ask_not_on_page", said("utter_ask_not_on_page",
                                                      practice_phone="555-000-1111"))
     assert not answers_right("ask_not_on_page", said("utter_ask_miglif_developer"))

@@ -67,6 +67,14 @@ def without_check_in(text: str) -> str:
     return text.removesuffix(check_in).strip() if text != check_in else text
 
 
+def without_nearest_topic(text: str) -> str:
+    """The message without the line naming the nearest page topic that "our page doesn't
+    answer that" may end with (components/courteous_nlg.py)."""
+    template = domain().responses["utter_nearest_topic"][0]["text"].strip()
+    pattern = re.compile(r"\s+" + _pattern(template).pattern + r"$", re.DOTALL)
+    return pattern.sub("", text)
+
+
 def response_of(text: str) -> str | None:
     """The response a bot message came from (a check-in after it set aside), or None if no
     response makes it; of a message answering several questions, the first answer's."""
@@ -76,7 +84,7 @@ def response_of(text: str) -> str | None:
 def responses_in(text: str) -> list[str | None]:
     """The response of each answer in a bot message: one, or one per question when the
     message asked several (components/courteous_nlg.py puts a blank line between them)."""
-    text = without_check_in(text.strip())
+    text = without_nearest_topic(without_check_in(text.strip()))
     if ANSWERS_APART in text:
         # A slot's value (a notice of several paragraphs) may hold a blank line too: answers
         # only if every part is one.
