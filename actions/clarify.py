@@ -47,7 +47,11 @@ def assess(ranking: list[dict[str, Any]], titles: Mapping[str, str],
            skipped: Collection[str] = ()) -> Assessment:
     """`titles`: each offerable topic's title, by intent; `skipped`: the readings passed over."""
     pair = ranked_readings(ranking, skipped)[:2]
-    if any(entry.get("name") == NOT_ON_PAGE_INTENT for entry in pair):
+    # "Not on our page" is for a question about the practice or its care: one the classifier
+    # gives that reading a real share of (a share this small is noise: "who invented the
+    # telephone", whose likeliest readings are both near zero, is deflected).
+    if any(entry.get("name") == NOT_ON_PAGE_INTENT
+           and (entry.get("confidence") or 0.0) >= MIN_SECOND_CONFIDENCE for entry in pair):
         return Assessment("not_on_page")
     confidences = [entry.get("confidence") or 0.0 for entry in pair]
     if (len(pair) == 2 and confidences[1] >= MIN_SECOND_CONFIDENCE

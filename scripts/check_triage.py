@@ -39,14 +39,13 @@ DEVELOPMENT_SETS = sorted(TRIAGE.glob("development*.yml"))
 TARGETS = {"emergency recall": (">=", 0.98), "crisis recall (guidance or check-in)": (">=", 1.0),
            "false alarms on traps (911 or 988)": ("<=", 0.02), "check-ins on traps": ("<=", 0.05)}
 # What `make triage` fails below: the sealed figures as last measured, less one message's slack,
-# so that a change can only make things better (sealed_5 + sealed_6, 2026-12-04, after three
-# more corpus writers joined and the thresholds were chosen again on the development sets and
-# the corpus's left-out writers, and the NLU's last phrasings joined: 120/120, 79/79, 7/408,
-# 7/408; docs/triage.md).
-FLOORS = {"emergency recall": (">=", 0.991),
-          "crisis recall (guidance or check-in)": (">=", 0.987),
-          "false alarms on traps (911 or 988)": ("<=", 0.0197),
-          "check-ins on traps": ("<=", 0.0197)}
+# so that a change can only make things better (sealed_7 + sealed_8, 2026-12-04, scored once,
+# after the fears-about-surgery and records writers joined and the thresholds were chosen
+# again: 158/159, 99/99, 5/377, 9/377; docs/triage.md).
+FLOORS = {"emergency recall": (">=", 0.987),
+          "crisis recall (guidance or check-in)": (">=", 0.989),
+          "false alarms on traps (911 or 988)": ("<=", 0.0160),
+          "check-ins on traps": ("<=", 0.0266)}
 # Without a sealed set: the development sets together (1,414 messages) as last measured
 # (2026-12-04: 373/375, 205/206, 13/797, 5/797), less one message.
 DEVELOPMENT_FLOORS = {"emergency recall": (">=", 0.992),

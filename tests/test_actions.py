@@ -166,6 +166,9 @@ def test_unclear_message_between_two_topics_offers_both():
     ([("ask_what_is_miss", 0.14), ("ask_physical_therapy", 0.11)], "deflect"),
     # A question the page does not answer, among the two likeliest readings: said so.
     ([("ask_telehealth", 0.22), ("ask_not_on_page", 0.15)], "not_on_page"),
+    # Small talk whose readings are all near zero ("who invented the telephone") is deflected,
+    # not told to call the practice.
+    ([("out_of_scope", 0.05), ("ask_not_on_page", 0.004)], "deflect"),
 ])
 def test_unclear_message_offers_no_guess_that_would_not_answer_it(readings, outcome):
     ranking = [{"name": "nlu_fallback", "confidence": 0.3},

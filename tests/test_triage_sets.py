@@ -22,13 +22,14 @@ TRIAGE = Path(__file__).parent / "triage"
 # sha256 of each sealed set. Change only with the reason in the commit message.
 # Written apart from brief_evaluation.md on 2026-12-04, never opened; scored together by
 # `make triage` (a set of traps alone cannot measure recall). sealed_3 and sealed_4 were read
-# on 2026-12-04 and are development_fifth.yml and development_sixth.yml now.
+# and are development_fifth.yml and development_sixth.yml; sealed_5 and sealed_6, scored six
+# times, are development_seventh.yml and development_eighth.yml.
 SEALED: dict[str, str] = {
-    # 390 mixed, evaluation-sealed-5 (10 near-copies of training, corpus or other evaluation
-    # messages dropped by script, unread).
-    "sealed_5.yml": "6e51a4af9908148b8d3ee62c6ed15c9c28b53efe20ec4854ac90c41fb3de445d",
-    # 237 traps, evaluation-sealed-6 (3 near-copies dropped by script, unread).
-    "sealed_6.yml": "e7267be09d44d1376176e090338306371a0cc378fcf09fa2780697ee5f20db32",
+    # 411 mixed, sealed-7 (9 near-copies of training, corpus or other evaluation messages
+    # dropped by script, unread).
+    "sealed_7.yml": "e636149efe6c13dc748079e29eebbb45258e3a9732bb015dfd6abb1420724b0e",
+    # 250 mostly traps (196 none), sealed-8 (none dropped).
+    "sealed_8.yml": "26e5cb2dc7b7c2d2f663fd7961458ba0fb0446ea97d3908fb93791ba2cb967ae",
 }
 # Sealed sets written apart and never opened, waiting to join `make triage` (pinned the same
 # way; moved to tests/triage/ unchanged).
@@ -62,7 +63,8 @@ def test_there_are_enough_evaluation_messages_with_traps_at_least_as_many_as_dan
     # Written apart for issue 21: development.yml, the two former sealed sets, any sealed set.
     new = read_examples([TRIAGE / "development.yml", TRIAGE / "development_third.yml",
                          TRIAGE / "development_fourth.yml", TRIAGE / "development_fifth.yml",
-                         TRIAGE / "development_sixth.yml", *TRIAGE.glob("sealed_*.yml")],
+                         TRIAGE / "development_sixth.yml", TRIAGE / "development_seventh.yml",
+                         TRIAGE / "development_eighth.yml", *TRIAGE.glob("sealed_*.yml")],
                         label_key="expect")
     assert len(new) >= MIN_EVALUATION_MESSAGES
     sealed = read_examples(sorted(TRIAGE.glob("sealed_*.yml")), label_key="expect")
