@@ -65,7 +65,8 @@ class ActionCheckCondition(PracticeAction):
     """Whether the practice lists the condition the patient named (practice/facts.yml)."""
 
     def __init__(self) -> None:
-        self.on_page = conditions_treated()
+        # How the page's conditions are named, by the conversation's language (slot language).
+        self.on_page = {"en": conditions_treated(), "es": conditions_treated("es")}
 
     def name(self) -> str:
         return "action_check_condition"
@@ -78,8 +79,9 @@ class ActionCheckCondition(PracticeAction):
         further = [e.get("start") or 0 for e in entities if e.get("entity") == QUESTION_ENTITY]
         named = [e for e in entities if e.get("entity") == "condition"
                  and (not further or (e.get("end") or 0) <= min(further))]
+        on_page = self.on_page.get(tracker.get_slot("language") or "en", self.on_page["en"])
         return [SlotSet(name, value)
-                for name, value in condition_slots(message, named, self.on_page).items()]
+                for name, value in condition_slots(message, named, on_page).items()]
 
     def on_failure(self) -> Events:
         return [SlotSet(name, value) for name, value in condition_slots({}, [], {}).items()]
@@ -155,7 +157,7 @@ class ActionLookUpFurtherQuestions(PracticeAction):
     def __init__(self) -> None:
         # Its own feed (and cache) for the life of the action server, like the notice action's.
         self.feed = NoticeFeed.from_env()
-        self.on_page = conditions_treated()
+        self.on_page = {"en": conditions_treated(), "es": conditions_treated("es")}
 
     def name(self) -> str:
         return "action_look_up_further_questions"
@@ -164,9 +166,10 @@ class ActionLookUpFurtherQuestions(PracticeAction):
         message = tracker.latest_message or {}
         entities = message.get("entities") or []
         answers = []
+        on_page = self.on_page.get(tracker.get_slot("language") or "en", self.on_page["en"])
         for asked in (e for e in entities if e.get("entity") == QUESTION_ENTITY):
             slots = await self.look_up(asked, message, entities, domain,
-                                       tracker.get_latest_input_channel())
+                                       tracker.get_latest_input_channel(), on_page)
             if slots is not None:
                 answers.append({"value": asked.get("value"), "start": asked.get("start"),
                                 "response": response_for(slots), "slots": slots})
@@ -174,14 +177,14 @@ class ActionLookUpFurtherQuestions(PracticeAction):
 
     async def look_up(self, asked: dict[str, Any], message: dict[str, Any],
                       entities: list[dict[str, Any]], domain: DomainDict,
-                      channel: str | None) -> dict[str, Any] | None:
+                      channel: str | None, on_page: dict[str, str]) -> dict[str, Any] | None:
         intent = asked.get("value")
         if intent == CONDITION_INTENT:
             # The conditions named in this question's words only.
             named = [e for e in entities if e.get("entity") == "condition"
                      and (asked.get("start") or 0) <= (e.get("start") or 0)
                      and (e.get("end") or 0) <= (asked.get("end") or 0)]
-            return condition_slots(message, named, self.on_page)
+            return condition_slots(message, named, on_page)
         topic = topic_metadata.notice_topic(domain, intent)
         if topic is None and intent != WHOLE_NOTICE_INTENT:
             return None

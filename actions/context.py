@@ -31,6 +31,10 @@ TOPIC_PREFIX = "ask_"
 TOPIC_KEY = "continues_topic"
 
 
+# What a question is about: a follow-up that names one of these asks about it instead ("and for
+# MIG-LIF?"); one that names none asks about the question's ("are you sure?").
+SUBJECT_ENTITIES = {"condition", "procedure"}
+
 def is_topic(intent: str | None, nothing_to_continue: str | None = None) -> bool:
     return bool(intent) and intent.startswith(TOPIC_PREFIX) and intent != nothing_to_continue
 
@@ -80,7 +84,13 @@ def rewritten(follow_up: Event, question: Event | None,
     else:
         question_data = question.get("parse_data") or {}
         intent = question_data["intent"]["name"]
-        entities = parse_data.get("entities") or copy.deepcopy(question_data.get("entities") or [])
+        own = parse_data.get("entities") or []
+        if any(entity.get("entity") in SUBJECT_ENTITIES for entity in own):
+            entities = own
+        else:
+            # The follow-up's other marks (its language, a courtesy) stay its own.
+            entities = [*copy.deepcopy([e for e in question_data.get("entities") or []
+                                        if e.get("entity") in SUBJECT_ENTITIES]), *own]
     # Rasa checks the events an action returns: an unset field (an entity ruler's confidence
     # is None) must be left out, not sent as null.
     entities = [{key: value for key, value in entity.items() if value is not None}

@@ -18,9 +18,11 @@ Everything else is Rasa's templated responses, unchanged. Configured in endpoint
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -38,6 +40,8 @@ NOT_ON_PAGE_RESPONSE = "utter_ask_not_on_page"
 NEAREST_TOPIC_RESPONSE = "utter_nearest_topic"
 # The slot action_look_up_further_questions (actions/actions.py) puts its answers in.
 FURTHER_ANSWERS_SLOT = "further_answers"
+# The conversation's language (components/language.py): the reply before an answer follows it.
+LANGUAGE_SLOT = "language"
 # Between the answers to several questions.
 ANSWERS_APART = "\n\n"
 
@@ -56,6 +60,22 @@ class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         self.responses = domain.responses
         # Each topic's title, by intent: what a nearest topic is called.
         self.titles = topic_metadata.titles(domain.as_dict())
+
+    def _random_response_for(self, utter_action: str, output_channel: str,
+                             filled_slots: dict[str, Any]) -> dict[str, Any] | None:
+        """Rasa's choice of variation, with the most specific one winning: of the variations
+        whose conditions all hold, those with the most conditions. A Spanish answer about
+        MIG-LIF (procedure and language) beats the Spanish one (language alone) and the English
+        one about MIG-LIF (procedure alone), which Rasa would pick among at random."""
+        if utter_action not in self.responses:
+            return None
+        suitable = ResponseVariationFilter(self.responses).responses_for_utter_action(
+            utter_action, output_channel, filled_slots)
+        if not suitable:
+            return None
+        most = max(len(variation.get("condition") or []) for variation in suitable)
+        return random.choice([variation for variation in suitable
+                              if len(variation.get("condition") or []) == most])
 
     async def generate(self, utter_action: str, tracker: DialogueStateTracker,
                        output_channel: str, **kwargs: Any) -> dict[str, Any] | None:
@@ -78,11 +98,12 @@ class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         courtesy = courtesy_to_answer(tracker)
         if response and courtesy:
             if response.get("text"):
-                response["text"] = f"{reply_for(courtesy)} {response['text']}"
+                response["text"] = (f"{reply_for(courtesy, tracker.get_slot(LANGUAGE_SLOT))} "
+                                    f"{response['text']}")
             elif response.get("custom"):
                 # A payload without text (the web chat's notice card): the reply is a text of
                 # its own, sent just before it.
-                response["text"] = reply_for(courtesy)
+                response["text"] = reply_for(courtesy, tracker.get_slot(LANGUAGE_SLOT))
         return response
 
     async def point_to_nearest_topic(self, response: dict[str, Any],

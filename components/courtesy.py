@@ -82,8 +82,10 @@ def split_lead(text: str) -> Lead | None:
     return Lead(kind, text[:match.end()], question)
 
 
-def reply_for(kind: str) -> str:
-    return lexicon()["courtesies"][kind]["reply"]
+def reply_for(kind: str, language: str | None = None) -> str:
+    """The words an answer starts with, in the conversation's language (English unless es)."""
+    courtesy = lexicon()["courtesies"][kind]
+    return courtesy.get(f"reply_{language}") or courtesy["reply"]
 
 
 class _Stateless(GraphComponent):

@@ -177,7 +177,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         (the `about` words of config.yml): "who invented the internet" reads like "who
         invented MIG-LIF", but a fact about MIG-LIF is no answer to it. What is left keeps its
         confidence, so the message usually falls to the unsure path."""
-        words = {part for token in tokens for part in re.split(r"[^a-z0-9]+", token.text.lower())}
+        words = {part for token in tokens for part in re.split(r"[\W_]+", token.text.lower())}
         about = self.config["about"]
         kept = ranking
         while kept and kept[0]["name"] in about and not words & set(about[kept[0]["name"]]):

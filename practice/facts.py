@@ -32,9 +32,11 @@ def practice_name() -> str:
     return str(facts()["practice"]["name"])
 
 
-def conditions_treated() -> dict[str, str]:
-    """Lexicon name -> how the bot names it, for each condition the practice lists."""
-    return {str(name): str(words) for name, words in facts()["conditions_treated"].items()}
+def conditions_treated(language: str = "en") -> dict[str, str]:
+    """Lexicon name -> how the bot names it, for each condition the practice lists, in English
+    or ("es") in Spanish."""
+    key = "conditions_treated" if language != "es" else "conditions_treated_es"
+    return {str(name): str(words) for name, words in facts()[key].items()}
 
 
 def bundled_notice() -> dict[str, Any]:

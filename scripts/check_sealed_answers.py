@@ -25,16 +25,19 @@ from pathlib import Path
 from safety.scoring import Rate
 from tests.support.bot_servers import ROOT, running_bot
 from tests.support.evaluation_sets import nlu_examples
-from tests.support.replies import answered, response_of, without_check_in
+from tests.support.replies import answered, in_language, response_of, without_check_in
 
 SEALED = ROOT / "tests" / "nlu_sealed"
 # Issue 23's targets by kind of set (the file name's start), printed met or not.
-TARGETS = {"heldout": 0.97, "two_questions": 0.90, "not_on_page": 0.95}
+# A Spanish set (heldout_es_*) is right only when answered in Spanish (issue 24: gate 95%).
+TARGETS = {"heldout_es": 0.95, "heldout": 0.97, "two_questions": 0.90, "not_on_page": 0.95}
 # The floors `make nlu-sealed` fails below: each set's figure as last measured, less one
 # message (docs/performance.md; 2026-12-04, after the condition describer and the details
 # phrasings: held-out round 6 397/407 and not on the page round 4 117/121 (first scores), two
-# questions round 3 89/97 (fourth score)). A set not measured yet has none.
-FLOORS = {"heldout_6.yml": 0.972, "not_on_page_4.yml": 0.958, "two_questions_3.yml": 0.907}
+# questions round 3 89/97 (fourth score)); the first Spanish held-out set, 182/279 at its first
+# score (issue 24, far from its 95%). A set not measured yet has none.
+FLOORS = {"heldout_6.yml": 0.972, "heldout_es_1.yml": 0.648, "not_on_page_4.yml": 0.958,
+          "two_questions_3.yml": 0.907}
 
 
 def target_of(name: str) -> float:
@@ -52,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
                 for name, cases in sets.items()}
     figures, short, failed = {}, [], []
     for name, cases in sets.items():
-        right = sum(answered(label, messages)
+        spanish = name.startswith("heldout_es")
+        right = sum(answered(label, messages) and (not spanish or in_language(messages, "es"))
                     for (label, _), messages in zip(cases, seen[name], strict=True))
         firsts = [(messages[0].get("text") or "") if messages else "" for messages in seen[name]]
         clarified = sum(response_of(first) == "utter_clarify_topic" for first in firsts)
@@ -68,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             failed.append(f"{name}: {rate.value:.1%} (floor {FLOORS[name]:.1%})")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=1))
-    print("\nIssue 23's targets: " + ("all met." if not short else
+    print("\nThe targets (issue 23; Spanish: issue 24): " + ("all met." if not short else
                                      "not yet met:\n  " + "\n  ".join(short)))
     if failed:
         print("\nBelow the floors (worse than the last measured figures):\n  "

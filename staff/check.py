@@ -26,10 +26,14 @@ from components import topic_metadata
 from staff.content_rules import (
     MAX_GRADE,
     MAX_SMS_SEGMENTS,
+    MIN_SPANISH_EASE,
+    SPANISH,
     as_read,
     facts_not_known,
     grade,
+    language_of,
     shown_text,
+    spanish_ease,
 )
 from staff.problems import Problem
 from staff.rasa_checks import rasa_findings
@@ -245,6 +249,7 @@ def answer_problems(path: Path, answers: dict[str, list[Located]],
         for variation in variations:
             problems += variation_problems(path, variation.line, name, variation.value,
                                            has_sms_version, choices_template)
+        problems += missing_spanish(path, name, variations)
         if name == SMS_CHOICES:
             problems += [Problem(path, variation.line, (
                 f"The answer {SMS_CHOICES} must keep {{choices}}: it becomes \"1 for Cost, 2 "
@@ -252,6 +257,50 @@ def answer_problems(path: Path, answers: dict[str, list[Located]],
                 for variation in variations
                 if "{choices}" not in str(variation.value.get("text") or "")]
     return problems
+
+
+def variant_of(variation: dict) -> tuple:
+    """What a variation is for, its language aside: its channel and its other conditions."""
+    others = sorted((str(c.get("name")), str(c.get("value")))
+                    for c in variation.get("condition") or []
+                    if isinstance(c, dict) and c.get("name") != "language")
+    return (variation.get("channel"), tuple(others))
+
+
+def missing_spanish(path: Path, name: str, variations: list[Located]) -> list[Problem]:
+    """Every English variation has its Spanish one, for the same channel and conditions
+    (issue 24: patients write in both languages)."""
+    spanish = {variant_of(v.value) for v in variations if language_of(v.value) == SPANISH}
+    return [Problem(path, v.line, (
+        f"The answer {name} has no Spanish version"
+        + (f" for {v.value.get('channel')}" if v.value.get("channel") else "")
+        + ". Add one after it, with 'condition: [{type: slot, name: language, value: es}]'."))
+        for v in variations
+        if language_of(v.value) is None and variant_of(v.value) not in spanish]
+
+
+def sms_length_notes(folder: Path = TOPICS) -> list[str]:
+    """Spanish answers that take more than two SMS segments: worth shortening, not a fault."""
+    topics, _ = read_topics(folder)
+    notes = []
+    for topic in topics:
+        for name, variations in topic.answers.items():
+            has_sms_version = any(v.value.get("channel") == "sms" and language_of(v.value)
+                                  for v in variations)
+            for variation in variations:
+                value = variation.value
+                text = shown_text(value)
+                if language_of(value) != SPANISH or text is None or value.get("channel") not in (
+                        None, "sms") or (value.get("channel") is None and has_sms_version):
+                    continue
+                count = sms_segments(text, value.get("buttons") or [])
+                if count > MAX_SMS_SEGMENTS:
+                    where = (topic.path.relative_to(folder.parent.parent)
+                             if topic.path.is_relative_to(folder.parent.parent) else topic.path)
+                    notes.append(f"{where}:{variation.line}: the Spanish "
+                                 f"answer {name} takes {count} SMS segments (accents make a "
+                                 "segment 70 characters).")
+    return notes
 
 
 def sms_choices_template(topics: list[Topic]) -> str:
@@ -275,18 +324,30 @@ def variation_problems(path: Path, line: int, name: str, variation: dict,
             return []  # a payload for the channel only (e.g. conversation_deleted)
         return [Problem(path, line, f"{label} has no text. Write it after 'text:'.")]
     problems = []
-    reading = grade(as_read(text))
-    if reading > MAX_GRADE:
-        problems.append(Problem(path, line, (
-            f"{label} reads at US grade {reading:.0f}; keep answers at grade {MAX_GRADE:.0f} "
-            "or below: shorter sentences, everyday words.")))
+    spanish = language_of(variation) == SPANISH
+    if spanish:
+        label += " (Spanish)"
+        ease = spanish_ease(as_read(text))
+        if ease < MIN_SPANISH_EASE:
+            problems.append(Problem(path, line, (
+                f"{label} reads at {ease:.0f} on the Fernández Huerta scale; keep Spanish answers "
+                f"at {MIN_SPANISH_EASE:.0f} or above: shorter sentences, everyday words.")))
+    else:
+        reading = grade(as_read(text))
+        if reading > MAX_GRADE:
+            problems.append(Problem(path, line, (
+                f"{label} reads at US grade {reading:.0f}; keep answers at grade "
+                f"{MAX_GRADE:.0f} or below: shorter sentences, everyday words.")))
     for fact in facts_not_known(text):
         problems.append(Problem(path, line, f"{label} mentions {fact}."))
     for button in variation.get("buttons") or []:
         title = str(button.get("title", "")) if isinstance(button, dict) else ""
         for fact in facts_not_known(title):
             problems.append(Problem(path, line, f"{label}'s button \"{title}\" mentions {fact}."))
-    if variation.get("channel") in (None, "sms"):
+    # A Spanish text message is longer than two segments more often than not (á, é, ñ are not
+    # in the GSM alphabet: 70 characters a segment): said as a note (sms_length_notes), not a
+    # fault.
+    if variation.get("channel") in (None, "sms") and not spanish:
         count = sms_segments(text, variation.get("buttons") or [], choices_template)
         if count > MAX_SMS_SEGMENTS and (variation.get("channel") == "sms" or not has_sms_version):
             problems.append(Problem(path, line, (
@@ -355,6 +416,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-rasa", action="store_true", help="skip Rasa's own checks")
     args = parser.parse_args(argv)
     problems = check(args.folder, run_rasa=not args.skip_rasa)
+    for note in sms_length_notes(args.folder):
+        print(f"Note: {note}")
     for problem in problems:
         print(problem)
     if problems:

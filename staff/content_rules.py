@@ -18,6 +18,10 @@ from practice.facts import (
 
 # US school grade (Flesch-Kincaid) that patient answers must not pass.
 MAX_GRADE = 8.0
+# The Spanish answers' reading ease (Fernández Huerta, 0-100, higher is easier) must reach
+# this: 60-70 is "normal" on its scale, read by 7th and 8th graders, the same grade 8 as above.
+MIN_SPANISH_EASE = 60.0
+SPANISH = "es"
 # Every answer must fit in this many SMS segments by text message.
 MAX_SMS_SEGMENTS = 2
 # Sample values for response variables, to read an answer as a patient would.
@@ -62,6 +66,29 @@ def grade(text: str) -> float:
         if line:
             sentences.append(line if line[-1] in ".!?:" else line + ".")
     return textstat.flesch_kincaid_grade(" ".join(sentences)) if sentences else 0.0
+
+
+def language_of(variation: dict) -> str | None:
+    """The language a response variation is in: "es" when its condition says so, else None
+    (English, the page's language)."""
+    for condition in variation.get("condition") or []:
+        if isinstance(condition, dict) and condition.get("name") == "language":
+            return str(condition.get("value"))
+    return None
+
+
+def spanish_ease(text: str) -> float:
+    """Fernández Huerta reading ease of a Spanish answer (lines read as grade() reads them)."""
+    sentences = [line if line[-1] in ".!?:" else line + "."
+                 for line in (raw.strip().lstrip("• ") for raw in text.splitlines())
+                 if line and not (len(line.split()) <= 5 and line[-1:] not in ".!?")]
+    if not sentences:
+        return 100.0
+    textstat.set_lang(SPANISH)
+    try:
+        return textstat.fernandez_huerta(" ".join(sentences))
+    finally:
+        textstat.set_lang("en")
 
 
 def facts_not_known(text: str) -> list[str]:

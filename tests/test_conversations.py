@@ -13,7 +13,7 @@ import yaml
 from tests.conftest import MODEL
 from tests.feeds import NEWER_2026, rss
 from tests.support.bot_servers import running_bot
-from tests.support.replies import responses_seen
+from tests.support.replies import in_language, responses_seen
 
 pytestmark = pytest.mark.conversations
 CONVERSATIONS = Path(__file__).parent / "conversations"
@@ -57,6 +57,9 @@ def test_conversation(bot, conversation):
         shown = json.dumps([m.get("text") for m in messages], ensure_ascii=False)
         where = f"turn {number} ({turn.get('user') or 'click ' + turn['click']!r})"
         assert seen == as_list(turn["bot"]), f"{where}: expected {turn['bot']}, saw {seen}: {shown}"
+        if "language" in turn:
+            assert in_language(messages, turn["language"]), (
+                f"{where}: not all in {turn['language']}: {shown}")
         for words in as_list(turn.get("says") or []):
             assert words in " ".join(m.get("text") or "" for m in messages), (
                 f"{where}: {words!r} not in {shown}")

@@ -35,6 +35,9 @@ SEALED_ANSWERS = TESTS / "nlu_sealed"
 # are development sets now, DEV_SECOND), never opened; near-copies of training or development
 # phrasings, or of each other, dropped by script, unread.
 SEALED_ANSWER_SETS = {
+    # Issue 24: 279 questions of every topic in Spanish (280 written by a helper from the same
+    # brief in Spanish; one near-copy dropped). Right only when answered in Spanish.
+    "heldout_es_1.yml": ("315845ea2bc34e0b7d7c0317ab7545c15c4345408618789238d8b95dbe52f955", 150),
     # Round 6's held-out set (round 5's was read: tests/nlu_dev_sixth.yml): 407 (540 written by
     # two writers, the second asked for messages of 8 words or more; 133 near-copies dropped).
     "heldout_6.yml": ("eb7d658179d690943b4f74175dec9d9b9ede7e641507d89bd45063c30bc202a4", 300),
@@ -123,5 +126,5 @@ def test_every_phrasing_of_a_topic_with_about_words_names_one():
                      if name == intent]
         assert phrasings
         silent = [text for text in phrasings
-                  if not set(re.split(r"[^a-z0-9]+", text.lower())) & set(words)]
+                  if not set(re.split(r"[\W_]+", text.lower())) & set(words)]
         assert not silent, f"{intent}: {silent}"

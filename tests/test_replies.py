@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.content import domain
-from tests.support.replies import answers_each, answers_right
+from tests.support.replies import answers_each, answers_right, in_language
 
 SLOTS = {"practice_phone": "501-661-0077", "notice_date": "March 16, 2020"}
 
@@ -104,3 +104,15 @@ def test_triage_reads_the_check_in_at_the_end_of_several_answers():
     assert told_first([cost[0], {"text": f"{insurance[0]['text']} {check_in_text()}"}]) == CHECK_IN
     assert told_first([cost[0], insurance[0]]) is None
     assert told_first(said("utter_report_emergency")) == EMERGENCY
+
+
+def test_a_spanish_set_is_answered_right_only_in_spanish():
+    english = said("utter_ask_recovery_time")
+    spanish_template = next(v["text"] for v in domain().responses["utter_ask_recovery_time"]
+                            if any(c.get("value") == "es" for c in v.get("condition") or [])
+                            and not any(c.get("name") == "procedure"
+                                        for c in v.get("condition") or []))
+    spanish = [{"text": spanish_template.replace("{practice_phone}", SLOTS["practice_phone"])}]
+    assert answers_right("ask_recovery_time", spanish)
+    assert in_language(spanish, "es") and not in_language(english, "es")
+    assert in_language(english, "en")

@@ -10,11 +10,15 @@ import pytest
 
 from staff.content_rules import (
     MAX_GRADE,
+    MIN_SPANISH_EASE,
     SAMPLE_VALUES,
+    SPANISH,
     as_read,
     facts_not_known,
     grade,
+    language_of,
     shown_text,
+    spanish_ease,
 )
 from tests.content import all_variations, domain, responses
 
@@ -26,6 +30,8 @@ RESPONSES = responses()
 # What the patient reads of each variation (its text, or its card's words).
 VARIATIONS = {name: shown_text(variation) for name, variation in all_variations().items()
               if shown_text(variation)}
+SPANISH_VARIATIONS = {name for name, variation in all_variations().items()
+                      if language_of(variation) == SPANISH}
 
 
 def test_phone_number_is_written_in_one_place_only():
@@ -43,7 +49,11 @@ def test_phone_number_is_written_in_one_place_only():
 
 @pytest.mark.parametrize("name", sorted(VARIATIONS))
 def test_response_is_plain_language(name):
-    assert grade(as_read(VARIATIONS[name])) <= MAX_GRADE, as_read(VARIATIONS[name])
+    if name in SPANISH_VARIATIONS:
+        # Spanish is read with a Spanish formula (Fernández Huerta), issue 24.
+        assert spanish_ease(as_read(VARIATIONS[name])) >= MIN_SPANISH_EASE, VARIATIONS[name]
+    else:
+        assert grade(as_read(VARIATIONS[name])) <= MAX_GRADE, as_read(VARIATIONS[name])
 
 
 @pytest.mark.parametrize("name", sorted(VARIATIONS))

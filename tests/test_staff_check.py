@@ -53,7 +53,9 @@ def test_bad_indentation_is_explained_in_words(topics):
 def test_too_few_examples(topics):
     (topics / "referral.yml").write_text(
         'version: "3.1"\nnlu:\n- intent: ask_referral\n  examples: |\n    - need a referral?\n'
-        "responses:\n  utter_ask_referral:\n  - text: Please call us at {practice_phone}.\n")
+        "responses:\n  utter_ask_referral:\n  - text: Please call us at {practice_phone}.\n"
+        "  - condition: [{type: slot, name: language, value: es}]\n"
+        "    text: Llámenos al {practice_phone}.\n")
     [problem] = messages(topics)
     assert problem.startswith("data/topics/referral.yml:5:")
     assert "has 1 example questions; it needs at least 10" in problem

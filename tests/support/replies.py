@@ -31,7 +31,8 @@ NOT_ON_PAGE_TOPIC = Path(__file__).resolve().parents[2] / "data" / "topics" / "n
 NOT_LISTED = "not_listed"
 
 # The replies to "hi," or "thanks!" that may open an answer (components/courteous_nlg.py).
-COURTESY_REPLIES = tuple(c["reply"] for c in courtesy_lexicon()["courtesies"].values())
+COURTESY_REPLIES = tuple(reply for c in courtesy_lexicon()["courtesies"].values()
+                         for reply in (c["reply"], c.get("reply_es")) if reply)
 
 
 def _pattern(template: str) -> re.Pattern[str]:
@@ -44,12 +45,42 @@ def _pattern(template: str) -> re.Pattern[str]:
 @functools.cache
 def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """(response name, pattern) for every variation a web or REST patient can get."""
-    found = [(name, _pattern(variation["text"]))
+    return tuple((name, pattern) for name, pattern, _ in _patterns_by_language())
+
+
+@functools.cache
+def _patterns_by_language() -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    """(response name, pattern, language: en or es) for every variation a web or REST patient
+    can get."""
+    found = [(name, _pattern(variation["text"]), variation_language(variation))
              for name, variations in domain().responses.items()
              for variation in variations
              if variation.get("text") and variation.get("channel") in (None, "rest")]
     # The most specific first: a longer template cannot be mistaken for a shorter one.
     return tuple(sorted(found, key=lambda item: -len(item[1].pattern)))
+
+
+def variation_language(variation: dict) -> str:
+    """es for a variation whose condition is the Spanish conversation, else en."""
+    return next((str(c.get("value")) for c in variation.get("condition") or []
+                 if isinstance(c, dict) and c.get("name") == "language"), "en")
+
+
+def in_language(messages: list[dict], language: str) -> bool:
+    """Whether every answer the patient read is a variation in this language."""
+    parts = [part for message in messages if message.get("text")
+             for part in without_nearest_topic(without_check_in(
+                 message["text"].strip())).split(ANSWERS_APART)]
+    return bool(parts) and all(_language_of(part) == language for part in parts)
+
+
+def _language_of(text: str) -> str | None:
+    for candidate in (text, without_courtesy(text)[1]):
+        found = next((language for _, pattern, language in _patterns_by_language()
+                      if pattern.fullmatch(candidate)), None)
+        if found is not None:
+            return found
+    return None
 
 
 def without_courtesy(text: str) -> tuple[str | None, str]:
@@ -63,16 +94,21 @@ def without_courtesy(text: str) -> tuple[str | None, str]:
 def without_check_in(text: str) -> str:
     """The message without the check-in line the answer to possible distress ends with
     (components/courteous_nlg.py)."""
-    check_in = domain().responses["utter_check_in"][0]["text"].strip()
-    return text.removesuffix(check_in).strip() if text != check_in else text
+    for variation in domain().responses["utter_check_in"]:
+        check_in = variation["text"].strip()
+        if text != check_in and text.endswith(check_in):
+            return text.removesuffix(check_in).strip()
+    return text
 
 
 def without_nearest_topic(text: str) -> str:
     """The message without the line naming the nearest page topic that "our page doesn't
     answer that" may end with (components/courteous_nlg.py)."""
-    template = domain().responses["utter_nearest_topic"][0]["text"].strip()
-    pattern = re.compile(r"\s+" + _pattern(template).pattern + r"$", re.DOTALL)
-    return pattern.sub("", text)
+    for variation in domain().responses["utter_nearest_topic"]:
+        pattern = re.compile(r"\s+" + _pattern(variation["text"].strip()).pattern + r"$",
+                             re.DOTALL)
+        text = pattern.sub("", text)
+    return text
 
 
 def response_of(text: str) -> str | None:
