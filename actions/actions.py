@@ -217,7 +217,9 @@ class ActionAssessUnclearMessage(PracticeAction):
 
     async def answer(self, tracker: Tracker, domain: DomainDict) -> Events:
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-        assessment = clarify.assess(ranking, topic_metadata.titles(domain),
+        # Offered under their titles in the conversation's language.
+        titles = topic_metadata.titles(domain, tracker.get_slot("language"))
+        assessment = clarify.assess(ranking, titles,
                                     topic_metadata.skipped_when_unsure(domain))
         events = [SlotSet("unclear_message", assessment.outcome)]
         if assessment.outcome == "clarify":

@@ -50,7 +50,7 @@ class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: EndpointConfig | None = None,
                  domain: Domain | None = None) -> None:
         super().__init__((domain or Domain.empty()).responses)
-        self.titles: dict[str, str] = {}
+        self.titles: dict[str, dict[str, str]] = {}
         if domain is not None:
             self.use_domain(domain)
 
@@ -58,8 +58,9 @@ class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         """The model's domain, given again whenever a model is loaded (Rasa creates the
         generator before the first: channels/model_swap.py)."""
         self.responses = domain.responses
-        # Each topic's title, by intent: what a nearest topic is called.
-        self.titles = topic_metadata.titles(domain.as_dict())
+        # Each topic's title, by language and intent: what a nearest topic is called.
+        self.titles = {language: topic_metadata.titles(domain.as_dict(), language)
+                       for language in ("en", "es")}
 
     def _random_response_for(self, utter_action: str, output_channel: str,
                              filled_slots: dict[str, Any]) -> dict[str, Any] | None:
@@ -114,11 +115,12 @@ class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         if latest is None:
             return
         topic = nearest_topic(latest.text or "", latest.entities)
-        title = self.titles.get(topic or "")
+        language = "es" if tracker.get_slot(LANGUAGE_SLOT) == "es" else "en"
+        title = self.titles.get(language, {}).get(topic or "")
         if title is None:
             return
         pointer = await super().generate(NEAREST_TOPIC_RESPONSE, tracker, output_channel,
-                                         topic=in_a_sentence(title))
+                                         topic=topic_metadata.in_a_sentence(title))
         if pointer and pointer.get("text"):
             response["text"] = f"{response['text']} {pointer['text']}"
             response["buttons"] = [*(response.get("buttons") or []),
@@ -145,12 +147,6 @@ class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
             # several answers, the answer's words.
             response = await super().generate(name, tracker, "", **kwargs)
         return (response or {}).get("text")
-
-
-def in_a_sentence(title: str) -> str:
-    """A title as words inside a sentence: "Our surgeons" -> "our surgeons", "MIG-LIF" kept."""
-    first = title.split(maxsplit=1)[0]
-    return title if first.isupper() else title[:1].lower() + title[1:]
 
 
 def looked_up_answer(tracker: DialogueStateTracker, question: dict[str, Any]

@@ -3,6 +3,7 @@
     - intent: ask_telehealth
       metadata:
         title: Telehealth          # offered under this title when the bot is unsure
+        title_es: Telesalud        # the same, to a Spanish conversation (issue 24)
         notice_words: [telehealth, virtual, video visit]
                                    # answered from the notice's sentences holding one of them
         sms_keywords: [DELETE]     # a text message of just this word asks this question
@@ -31,11 +32,12 @@ from dataclasses import dataclass
 from typing import Any
 
 TITLE = "title"
+TITLE_ES = "title_es"
 NOTICE_WORDS = "notice_words"
 SMS_KEYWORDS = "sms_keywords"
 NOTHING_TO_CONTINUE = "when_nothing_to_continue"
 SKIP_WHEN_UNSURE = "skip_when_unsure"
-KNOWN_KEYS = {TITLE, NOTICE_WORDS, SMS_KEYWORDS, NOTHING_TO_CONTINUE, SKIP_WHEN_UNSURE}
+KNOWN_KEYS = {TITLE, TITLE_ES, NOTICE_WORDS, SMS_KEYWORDS, NOTHING_TO_CONTINUE, SKIP_WHEN_UNSURE}
 # The custom action that answers a notice topic (domain.yml, actions/actions.py).
 NOTICE_ACTION = "action_fetch_latest_notice"
 
@@ -54,13 +56,20 @@ def intent_metadata(domain: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def titles(domain: Mapping[str, Any]) -> dict[str, str]:
+def titles(domain: Mapping[str, Any], language: str | None = None) -> dict[str, str]:
     """The title of each topic that may be offered as a choice (a title that is not text is
-    none: `make check` reports it)."""
-    return {name: metadata[TITLE].strip()
-            for name, metadata in intent_metadata(domain).items()
-            if isinstance(metadata.get(TITLE), str) and metadata[TITLE].strip()
-            and metadata.get(SKIP_WHEN_UNSURE) is not True}
+    none: `make check` reports it); to a Spanish conversation ("es"), its Spanish title where
+    it has one."""
+    found = {}
+    for name, metadata in intent_metadata(domain).items():
+        title = metadata.get(TITLE)
+        if not isinstance(title, str) or not title.strip() \
+                or metadata.get(SKIP_WHEN_UNSURE) is True:
+            continue
+        spanish = metadata.get(TITLE_ES)
+        found[name] = (spanish if language == "es" and isinstance(spanish, str)
+                       and spanish.strip() else title).strip()
+    return found
 
 
 def skipped_when_unsure(domain: Mapping[str, Any]) -> set[str]:

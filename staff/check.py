@@ -139,6 +139,7 @@ def unanswered_topics(topics: list[Topic], shared_answers: set[str]) -> list[Pro
 def metadata_problems(topics: list[Topic]) -> list[Problem]:
     problems = []
     titled: dict[str, tuple[str, Path, int]] = {}
+    titled_es: dict[str, tuple[str, Path, int]] = {}
     keywords: dict[str, tuple[str, Path, int]] = {}
     intents = {intent for topic in topics for intent in topic.examples}
     fallbacks = []
@@ -160,6 +161,13 @@ def metadata_problems(topics: list[Topic]) -> list[Problem]:
             if topic_metadata.TITLE in metadata:
                 problems += title_problems(topic.path, intent, metadata[topic_metadata.TITLE],
                                            titled)
+                if topic_metadata.TITLE_ES not in metadata:
+                    problems.append(Problem(topic.path, metadata[topic_metadata.TITLE].line, (
+                        f"The topic '{intent}' has a title but no Spanish one. Add "
+                        "'title_es:' under it, the words a Spanish-speaking patient sees.")))
+            if topic_metadata.TITLE_ES in metadata:
+                problems += title_problems(topic.path, intent,
+                                           metadata[topic_metadata.TITLE_ES], titled_es)
             if topic_metadata.NOTICE_WORDS in metadata:
                 problems += word_list_problems(topic.path, metadata[topic_metadata.NOTICE_WORDS],
                                                "notice_words")

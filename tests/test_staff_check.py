@@ -156,7 +156,8 @@ def test_the_channels_own_messages_are_checked_like_answers(topics):
 
 
 @pytest.mark.parametrize("old, new, expected", [
-    ("  metadata:\n    title: How to reach us\n", "  metadata: How to reach us\n",
+    ("  metadata:\n    title: How to reach us\n    title_es: Cómo comunicarse\n",
+     "  metadata: How to reach us\n",
      "must be indented lines like 'title: ...'"),
     ("  examples: |\n    - i think", "  examples:\n    - i think", "'examples: |' followed by"),
 ])

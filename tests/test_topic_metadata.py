@@ -10,7 +10,7 @@ from components.topic_metadata import NoticeTopic, in_a_sentence
 
 DOMAIN = {"intents": [
     "greet",
-    {"ask_telehealth": {"metadata": {"title": "Telehealth",
+    {"ask_telehealth": {"metadata": {"title": "Telehealth", "title_es": "Telesalud",
                                      "notice_words": ["Telehealth", "video visit", " "]}}},
     {"ask_visitors": {"use_entities": True, "metadata": {"notice_words": "visitor"}}},
     {"forget_me": {"metadata": {"sms_keywords": ["delete", "Erase "]}}},
@@ -24,6 +24,11 @@ DOMAIN = {"intents": [
 def test_titles_are_those_given():
     assert topic_metadata.titles(DOMAIN) == {"ask_telehealth": "Telehealth",
                                              "ask_help": "What I can help with"}
+
+
+def test_a_spanish_conversation_gets_the_spanish_titles_where_given():
+    assert topic_metadata.titles(DOMAIN, "es") == {"ask_telehealth": "Telesalud",
+                                                   "ask_help": "What I can help with"}
 
 
 def test_a_notice_topic_is_named_by_its_title_and_found_by_its_words():
