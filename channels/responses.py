@@ -12,9 +12,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from components import topic_metadata
+from components.courteous_nlg import LANGUAGE_SLOT
 from practice.facts import practice_phone
 
 logger = logging.getLogger(__name__)
@@ -47,21 +49,26 @@ def running_agent(app: Any) -> Any:
     return agent
 
 
-async def response_text(app: Any, name: str, output_channel: str) -> str | None:
-    """The response's text for this channel, with the practice's facts filled in (None: no
-    model loaded, or the model has no such response)."""
+async def response_text(app: Any, name: str, output_channel: str,
+                        language: str | None = None) -> str | None:
+    """The response's text for this channel, with the practice's facts filled in, in this
+    language (es: its Spanish variation) (None: no model loaded, or the model has no such
+    response)."""
     agent = running_agent(app)
     if agent is None or name not in agent.domain.responses:
         return None
     # A blank conversation: channel messages only fill in the practice's facts.
     tracker = DialogueStateTracker("channel-message", agent.domain.slots)
+    if language:
+        tracker.update(SlotSet(LANGUAGE_SLOT, language))
     response = await agent.nlg.generate(name, tracker, output_channel)
     return (response or {}).get("text") or None
 
 
-async def channel_says(app: Any, name: str, output_channel: str) -> str:
+async def channel_says(app: Any, name: str, output_channel: str,
+                       language: str | None = None) -> str:
     """The response's text; the last-resort reply if the running model lacks it."""
-    text = await response_text(app, name, output_channel)
+    text = await response_text(app, name, output_channel, language)
     if text:
         return text
     logger.error("The running model has no response %s: answering with the last-resort "

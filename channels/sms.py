@@ -59,11 +59,13 @@ from channels.sms_format import (
     HELP_WORDS,
     OPT_IN_WORDS,
     OPT_OUT_WORDS,
+    SPANISH_KEYWORDS,
     choice_reply,
     compose,
     keyword,
 )
 from channels.sms_state import SmsState
+from components.language import SPANISH, language_of
 from components.retention import PURGE_EVERY_SECONDS, retention_days
 
 logger = logging.getLogger(__name__)
@@ -220,10 +222,14 @@ class SmsInput(InputChannel):
         """The texts to send back (none: silence). Every text counts against the rate limit,
         keywords too: each reply is a billed message. The words are the running model's
         (data/topics/bot_messages.yml)."""
-        async def says(response: str) -> list[str]:
-            return [await channel_says(app, response, self.name())]
-
         word = keyword(body)
+        # A Spanish keyword (PARAR, AYUDA) or a message plainly in Spanish is answered in
+        # Spanish (issue 24).
+        language = SPANISH if word in SPANISH_KEYWORDS else language_of(body)
+
+        async def says(response: str) -> list[str]:
+            return [await channel_says(app, response, self.name(), language)]
+
         verdict = self.limiter.check(sender)
         if word in OPT_OUT_WORDS:
             self.state.opt_out(sender)  # always honoured, even in a flood

@@ -16,10 +16,14 @@ MAX_SMS_CHARS = 1600
 
 # The phone carriers' keywords (and Twilio's): their replies are the channel's own
 # (data/topics/bot_messages.yml); a topic file's sms_keywords must not be one of them.
-OPT_OUT_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+# Spanish-speaking patients' words for the same (issue 24): answered in Spanish.
+SPANISH_OPT_OUT_WORDS = {"PARAR", "CANCELAR"}
+SPANISH_HELP_WORDS = {"AYUDA"}
+OPT_OUT_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", *SPANISH_OPT_OUT_WORDS}
 OPT_IN_WORDS = {"START", "UNSTOP", "YES"}
-HELP_WORDS = {"HELP", "INFO"}
+HELP_WORDS = {"HELP", "INFO", *SPANISH_HELP_WORDS}
 CARRIER_KEYWORDS = OPT_OUT_WORDS | OPT_IN_WORDS | HELP_WORDS
+SPANISH_KEYWORDS = SPANISH_OPT_OUT_WORDS | SPANISH_HELP_WORDS
 
 
 def keyword(body: str) -> str:

@@ -127,6 +127,18 @@ def test_stop_silences_the_bot_until_start_and_help_always_answers(gateway):
     assert "two weeks" in gateway.text("how long is recovery?", sender=patient)[1][0]
 
 
+def test_spanish_keywords_stop_and_help_in_spanish(gateway):
+    patient = new_patient()
+    status, [confirmation] = gateway.text("PARAR", sender=patient)
+    assert status == 200 and "START" in confirmation and "mensajes" in confirmation
+    assert gateway.text("cuanto dura la recuperacion?", sender=patient) == (200, [])
+    [help_text] = gateway.text("ayuda", sender=patient)[1]
+    assert PHONE in help_text and "STOP" in help_text and "Llame al" in help_text
+    assert gateway.text("start", sender=patient)[1]
+    [answer] = gateway.text("cuanto dura la recuperacion?", sender=patient)[1][:1]
+    assert "semanas" in answer
+
+
 def test_numbered_choices_map_back_to_buttons(gateway):
     patient = new_patient()
     greeting = gateway.text("hello", sender=patient)[1][0]
