@@ -16,10 +16,11 @@ from channels.responses import PRIVACY_NOTICE, response_text
 from components.conversation_store import FORGET_PAYLOAD_KEY
 
 
-async def privacy_notice(app: Sanic, output_channel: str) -> str | None:
-    """The notice's text for this channel, from the loaded model's domain (None before a
-    model is loaded)."""
-    return await response_text(app, PRIVACY_NOTICE, output_channel)
+async def privacy_notice(app: Sanic, output_channel: str,
+                         language: str | None = None) -> str | None:
+    """The notice's text for this channel, in this language (es: Spanish), from the loaded
+    model's domain (None before a model is loaded)."""
+    return await response_text(app, PRIVACY_NOTICE, output_channel, language)
 
 
 def confirms_deletion(messages: Iterable[dict]) -> bool:

@@ -268,8 +268,8 @@ class SmsInput(InputChannel):
             return [answer]
         # The answer first (an emergency's guidance before anything else), then, once per
         # conversation, what the bot is and what not to share.
-        notice = await privacy_notice(app, self.name()) if self.state.first_message(sender) \
-            else None
+        notice = (await privacy_notice(app, self.name(), language)
+                  if self.state.first_message(sender) else None)
         return [answer, notice] if notice else [answer]
 
     async def _ask_bot(self, sender: str, text: str, on_new_message, app: Sanic

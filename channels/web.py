@@ -107,11 +107,14 @@ def widget_blueprint(files: dict[str, WidgetFile], allowed_origins: list[str]) -
     @blueprint.route("/messages.json", methods=["GET", "HEAD"])
     async def widget_messages(request: Request) -> response.HTTPResponse:
         domain = getattr(running_agent(request.app), "domain", None)
-        texts = rendered.get(domain)
+        # The page's language (?lang=es: a Spanish page, issue 24); English otherwise.
+        language = "es" if request.args.get("lang") == "es" else "en"
+        by_language = rendered.get(domain) or rendered.keep(domain, {})
+        texts = by_language.get(language)
         if texts is None:
-            found = {key: await response_text(request.app, name, WebChatInput.name())
+            found = {key: await response_text(request.app, name, WebChatInput.name(), language)
                      for key, name in WIDGET_MESSAGES.items()}
-            texts = rendered.keep(domain, {key: text for key, text in found.items() if text})
+            texts = by_language[language] = {key: text for key, text in found.items() if text}
         headers = {"Cache-Control": "max-age=60", "X-Content-Type-Options": "nosniff",
                    "Vary": "Origin"}
         origin = (request.headers.get("Origin") or "").rstrip("/")
@@ -261,7 +264,10 @@ class WebChatInput(SocketIOInput):
             bound[sid] = conversation
             await sio.enter_room(sid, conversation, namespace=self.namespace)
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
-            notice = await privacy_notice(self.app, self.name()) if new and self.app else None
+            # A Spanish page's widget asks for Spanish (issue 24): the notice is said in it.
+            language = "es" if isinstance(data, dict) and data.get("language") == "es" else None
+            notice = (await privacy_notice(self.app, self.name(), language)
+                      if new and self.app else None)
             if notice:
                 # Before the patient types anything: what the bot is, and what not to share.
                 await WebChatOutput(sio, self.bot_message_evt).send_text_message(

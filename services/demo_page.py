@@ -21,14 +21,17 @@ from pathlib import Path
 from practice.facts import practice_phone
 
 DEMO_PAGE = Path(__file__).resolve().parent.parent / "web" / "demo" / "index.html"
+# The same page in Spanish, at /es/ (issue 24): the widget speaks the page's language.
+SPANISH_DEMO_PAGE = DEMO_PAGE.with_name("es.html")
 DEFAULT_CHAT_SERVER = "http://localhost:5005"
 logger = logging.getLogger(__name__)
 
 
-def demo_page(chat_server_url: str) -> bytes:
+def demo_page(chat_server_url: str, page: Path = DEMO_PAGE) -> bytes:
     phone = practice_phone()
     chat_server_url = chat_server_url.rstrip("/")
-    config = {"serverUrl": chat_server_url, "phone": phone, "title": "Ask our spine team"}
+    title = "Pregunte a nuestro equipo" if page == SPANISH_DEMO_PAGE else "Ask our spine team"
+    config = {"serverUrl": chat_server_url, "phone": phone, "title": title}
     values = {
         "PRACTICE_PHONE": html.escape(phone),
         "PRACTICE_PHONE_DIGITS": re.sub(r"\D", "", phone),
@@ -36,17 +39,20 @@ def demo_page(chat_server_url: str) -> bytes:
         # JSON inside <script>: "</" escaped so no value can close the tag.
         "WIDGET_CONFIG": json.dumps(config).replace("</", "<\\/"),
     }
-    text = DEMO_PAGE.read_text(encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
     return re.sub(r"\{\{(\w+)\}\}", lambda match: values[match.group(1)], text).encode()
 
 
 def make_server(port: int, chat_server_url: str, host: str = "127.0.0.1") -> ThreadingHTTPServer:
     page = demo_page(chat_server_url)
+    spanish = demo_page(chat_server_url, SPANISH_DEMO_PAGE)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             if self.path.split("?", 1)[0] in ("/", "/index.html"):
                 self._send(200, page, "text/html; charset=utf-8")
+            elif self.path.split("?", 1)[0] in ("/es", "/es/", "/es.html"):
+                self._send(200, spanish, "text/html; charset=utf-8")
             else:
                 self._send(404, b"Not found", "text/plain; charset=utf-8")
 

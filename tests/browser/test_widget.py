@@ -163,7 +163,7 @@ def test_unreachable_chat_server_says_so_and_gives_the_phone_number(page, bot):
 
 
 def test_the_chat_windows_own_messages_are_the_topic_files_words(page, site):
-    with page.expect_response(lambda r: r.url.endswith("/widget/messages.json")) as loaded:
+    with page.expect_response(lambda r: "/widget/messages.json" in r.url) as loaded:
         page.goto(site)
     words = loaded.value.json()
     assert words == {"unreachable": as_read(responses()["utter_web_unreachable"]),
@@ -216,3 +216,20 @@ def test_the_readme_snippet_pasted_into_any_page_chats_with_the_rasa_server_alon
         ask(page, "what is your phone number?", PHONE)
     finally:
         practice_page.shutdown()
+
+
+def test_the_spanish_page_chats_in_spanish(page, site):
+    """Issue 24: on a page that says lang="es", the window's own words, its privacy notice
+    and the answers are Spanish."""
+    page.goto(site + "es/")
+    page.get_by_role("button", name="Chatee con nosotros").click()
+    expect(page.get_by_role("dialog", name="Pregunte a nuestro equipo")).to_be_visible()
+    expect(page.get_by_role("button", name="Enviar")).to_be_enabled()
+    expect(page.locator(".disclaimer")).to_contain_text("No es para emergencias: llame al 911")
+    expect(page.locator(".msg.bot").first).to_contain_text("asistente autom")
+    box = page.get_by_label("Escriba su pregunta")
+    box.fill("cuanto tiempo tarda la recuperacion?")
+    before = page.locator(".msg.bot").count()
+    box.press("Enter")
+    expect(page.locator(".msg.bot").nth(before)).to_contain_text("dos semanas")
+    assert not serious_accessibility_violations(page)

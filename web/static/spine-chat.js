@@ -40,6 +40,24 @@
     config.serverUrl = scriptUrl ? new URL(scriptUrl).origin : window.location.origin;
   }
 
+  // The widget's own words, in the page's language: Spanish on a page that says <html lang="es">
+  // (issue 24), English otherwise. The bot's answers follow the patient's messages.
+  var LANGUAGE = /^es\b/i.test(document.documentElement.lang || "") ? "es" : "en";
+  var WORDS = {
+    en: {
+      launcher: "Chat with us", close: "Close chat", forget: "Delete this conversation",
+      deleteWord: "Delete", conversation: "Conversation", ask: "Type your question",
+      placeholder: "Type your question\u2026", send: "Send", suggested: "Suggested replies",
+      disclaimer: "Not for emergencies: call 911. This chat gives general information, not medical advice.",
+    },
+    es: {
+      launcher: "Chatee con nosotros", close: "Cerrar el chat", forget: "Borrar esta conversaci\u00f3n",
+      deleteWord: "Borrar", conversation: "Conversaci\u00f3n", ask: "Escriba su pregunta",
+      placeholder: "Escriba su pregunta\u2026", send: "Enviar", suggested: "Respuestas sugeridas",
+      disclaimer: "No es para emergencias: llame al 911. Este chat da informaci\u00f3n general, no consejo m\u00e9dico.",
+    },
+  }[LANGUAGE];
+
   // What the window says on its own. The practice's words come from the chat server
   // (/widget/messages.json: data/topics/bot_messages.yml) when the page opens; these stand in
   // until then, or if the server could not be reached even once.
@@ -52,7 +70,7 @@
 
   function loadMessages() {
     if (!window.fetch) return;
-    window.fetch(config.serverUrl + "/widget/messages.json", { credentials: "omit" })
+    window.fetch(config.serverUrl + "/widget/messages.json?lang=" + LANGUAGE, { credentials: "omit" })
       .then(function (response) { return response.ok ? response.json() : {}; })
       .then(function (found) {
         Object.keys(messages).forEach(function (key) {
@@ -243,7 +261,7 @@
     shadow.appendChild(root);
 
     this.launcher = el("button", "launcher", { type: "button", "aria-expanded": "false", "aria-controls": "spine-chat-panel" });
-    this.launcher.textContent = "Chat with us";
+    this.launcher.textContent = WORDS.launcher;
     root.appendChild(this.launcher);
 
     this.panel = el("section", "panel", { id: "spine-chat-panel", role: "dialog", "aria-labelledby": "spine-chat-title" });
@@ -253,14 +271,14 @@
     var header = el("div", "header");
     var title = el("h2", "", { id: "spine-chat-title" });
     title.textContent = config.title;
-    this.closeButton = el("button", "close", { type: "button", "aria-label": "Close chat" });
+    this.closeButton = el("button", "close", { type: "button", "aria-label": WORDS.close });
     this.closeButton.textContent = "×";
     // The visible word starts the spoken name, so a voice user can say "click Delete".
     this.deleteButton = el("button", "delete", {
-      type: "button", "aria-label": "Delete this conversation", title: "Delete this conversation",
+      type: "button", "aria-label": WORDS.forget, title: WORDS.forget,
     });
     this.deleteButton.innerHTML = TRASH_ICON; // static markup, no data
-    this.deleteButton.appendChild(document.createTextNode("Delete"));
+    this.deleteButton.appendChild(document.createTextNode(WORDS.deleteWord));
     this.deleteButton.disabled = true; // until the chat server answers, like Send
     header.appendChild(title);
     header.appendChild(this.deleteButton);
@@ -268,16 +286,14 @@
     this.panel.appendChild(header);
 
     var disclaimer = el("p", "disclaimer");
-    disclaimer.appendChild(linkified(
-      "Not for emergencies: call 911. This chat gives general information, not medical advice."
-    ));
+    disclaimer.appendChild(linkified(WORDS.disclaimer));
     this.panel.appendChild(disclaimer);
 
     this.status = el("p", "status", { role: "alert" });
     this.status.hidden = true;
     this.panel.appendChild(this.status);
 
-    this.log = el("div", "log", { role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
+    this.log = el("div", "log", { role: "log", "aria-live": "polite", "aria-label": WORDS.conversation, tabindex: "0" });
     this.panel.appendChild(this.log);
 
     this.typing = el("div", "typing", { "aria-hidden": "true" });
@@ -286,13 +302,13 @@
 
     var form = el("form", "composer");
     var label = el("label", "sr-only", { for: "spine-chat-input" });
-    label.textContent = "Type your question";
+    label.textContent = WORDS.ask;
     this.input = el("input", "", {
       id: "spine-chat-input", type: "text", autocomplete: "off", maxlength: String(MAX_MESSAGE_LENGTH),
-      placeholder: "Type your question…",
+      placeholder: WORDS.placeholder,
     });
     this.sendButton = el("button", "send", { type: "submit" });
-    this.sendButton.textContent = "Send";
+    this.sendButton.textContent = WORDS.send;
     this.sendButton.disabled = true; // until the chat server answers
     form.appendChild(label);
     form.appendChild(this.input);
@@ -304,7 +320,7 @@
     this.closeButton.addEventListener("click", function () { self.close(); });
     // The bot asks back before deleting anything, so a slip of the finger costs nothing.
     this.deleteButton.addEventListener("click", function () {
-      self.send("Delete this conversation", FORGET_PAYLOAD);
+      self.send(WORDS.forget, FORGET_PAYLOAD);
     });
     this.panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") self.close();
@@ -374,7 +390,7 @@
   /** Bind the socket to this tab's conversation: the token the server gave it continues it,
    * none starts a new one (which the server opens with its privacy notice). */
   Widget.prototype.requestSession = function () {
-    this.socket.emit("session_request", { session_id: this.sessionId });
+    this.socket.emit("session_request", { session_id: this.sessionId, language: LANGUAGE });
   };
 
   Widget.prototype.showProblem = function () {
@@ -480,7 +496,7 @@
 
   Widget.prototype.renderChoices = function (choices) {
     var self = this;
-    var group = el("div", "choices", { role: "group", "aria-label": "Suggested replies" });
+    var group = el("div", "choices", { role: "group", "aria-label": WORDS.suggested });
     choices.forEach(function (choice) {
       var button = el("button", "choice", { type: "button" });
       button.textContent = choice.title;
