@@ -44,6 +44,7 @@ from channels.rate_limits import ALLOW, ChannelLimits, client_address
 from channels.responses import CANNOT_ANSWER, TOO_LONG, TOO_MANY, channel_says
 from channels.safety_first import OverLimitSafety, guidance_for
 from channels.turn_ids import MESSAGE_ID_PATTERN, replies_already_given
+from components.language import language_of
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +149,8 @@ class RestInput(InputChannel):
                       ) -> list[dict[str, Any]]:
         if too_long(parsed.message):
             text = (await guidance_for(app, readable(parsed.message), self.name())
-                    or await channel_says(app, TOO_LONG, self.name()))
+                    or await channel_says(app, TOO_LONG, self.name(),
+                                          language_of(readable(parsed.message))))
             return [{"recipient_id": parsed.sender, "text": text}]
         conversation = conversation_id(parsed.sender)
         collector = CollectingOutputChannel()

@@ -20,6 +20,7 @@ from typing import Any
 from channels.limits import MAX_MESSAGE_CHARS
 from channels.rate_limits import ALLOW, RateLimiter
 from channels.responses import channel_says, running_agent
+from components.language import language_of
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ async def guidance_for(app: Any, text: str, output_channel: str) -> str | None:
     if intent is None:
         return None
     logger.info("A refused message described a red flag: answered with %s.", GUIDANCE[intent])
-    return await channel_says(app, GUIDANCE[intent], output_channel)
+    return await channel_says(app, GUIDANCE[intent], output_channel, language_of(text))
 
 
 class OverLimitSafety:
@@ -104,4 +105,4 @@ class OverLimitSafety:
             return None
         logger.info("A rate-limited sender described a red flag: answered with %s.",
                     GUIDANCE[intent])
-        return await channel_says(app, GUIDANCE[intent], output_channel)
+        return await channel_says(app, GUIDANCE[intent], output_channel, language_of(text))

@@ -256,7 +256,7 @@ class SmsInput(InputChannel):
             return await says(SMS_EMPTY)
         if too_long(body):
             return [await guidance_for(app, body, self.name()) or
-                    await channel_says(app, TOO_LONG, self.name())]
+                    await channel_says(app, TOO_LONG, self.name(), language)]
         # A keyword a topic file gives its question (sms_keywords: DELETE asks forget_me).
         asked = sms_keyword_intents(app).get(word or "")
         if asked:

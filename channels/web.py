@@ -69,6 +69,7 @@ from channels.responses import (
 from channels.safety_first import OverLimitSafety, guidance_for
 from channels.turn_ids import VALID_MESSAGE_ID, answer_already_given
 from channels.widget_files import WidgetFile, load_widget_files
+from components.language import language_of
 
 logger = logging.getLogger(__name__)
 
@@ -298,12 +299,13 @@ class WebChatInput(SocketIOInput):
                 if guidance or verdict != DROP:
                     await output.send_text_message(
                         conversation,
-                        guidance or await channel_says(self.app, TOO_MANY, self.name()))
+                        guidance or await channel_says(self.app, TOO_MANY, self.name(),
+                                                       language_of(message)))
                 return
             if too_long(message):
                 await output.send_text_message(
                     conversation, await guidance_for(self.app, message, self.name())
-                    or await channel_says(self.app, TOO_LONG, self.name()))
+                    or await channel_says(self.app, TOO_LONG, self.name(), language_of(message)))
                 return
             # The widget names each message, and sends one again that got no answer (its
             # server died): a message already answered gets that answer, not a second run.

@@ -67,6 +67,19 @@ def test_rest_a_long_story_ending_in_danger_gets_the_guidance(bot, message, guid
     assert status == 200 and answer[0]["text"].startswith(guidance)
 
 
+SPANISH_STORY = ("Me operaron de la espalda hace dos semanas y los primeros días fueron bien. Mi "
+                 "hija se quedó conmigo, caminábamos un poco más cada día. ") * 9
+SPANISH_EMERGENCY = SPANISH_STORY + ("Pero desde esta mañana no puedo controlar la orina y tengo "
+                                     "las piernas dormidas.")
+
+
+def test_rest_a_long_spanish_story_ending_in_danger_gets_the_guidance_in_spanish(bot):
+    """Issue 24: safety before the refusal, in the patient's language."""
+    assert len(SPANISH_EMERGENCY) > MAX_MESSAGE_CHARS
+    status, answer = post(bot, {"sender": new_sender(), "message": SPANISH_EMERGENCY})
+    assert status == 200 and "911" in answer[0]["text"] and "emergencia" in answer[0]["text"]
+
+
 def test_rest_a_long_message_without_danger_is_refused_with_911(bot):
     status, answer = post(bot, {"sender": new_sender(), "message": STORY * 2})
     assert status == 200 and "too long" in answer[0]["text"] and "911" in answer[0]["text"]
