@@ -35,12 +35,13 @@ from tests.support.replies import response_of
 TRIAGE = ROOT / "tests" / "triage"
 SEALED_SETS = sorted(TRIAGE.glob("sealed_*.yml"))
 # Spanish (issue 24): sealed sets written apart in Spanish from the same brief, scored as a
-# measure of their own, against the same targets. Floors: the first measure (2026-12-04, the
-# Spanish corpus's first writer: 77/78, 42/50, 8/109 alarms, 0/109 check-ins) less one message.
+# measure of their own, against the same targets. Floors: the last measure (2026-12-04, second
+# score, after the second Spanish corpus writer: 77/78, 43/50, 6/109 alarms, 0/109 check-ins)
+# less one message.
 SPANISH_SEALED_SETS = sorted((TRIAGE / "es").glob("sealed_*.yml"))
 SPANISH_FLOORS = {"emergency recall": (">=", 0.974),
-                  "crisis recall (guidance or check-in)": (">=", 0.82),
-                  "false alarms on traps (911 or 988)": ("<=", 0.0826),
+                  "crisis recall (guidance or check-in)": (">=", 0.84),
+                  "false alarms on traps (911 or 988)": ("<=", 0.0642),
                   "check-ins on traps": ("<=", 0.0092)}
 DEVELOPMENT_SETS = sorted(TRIAGE.glob("development*.yml"))
 # The targets of issue 21, on the sealed sets: printed, met or not.

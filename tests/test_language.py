@@ -20,6 +20,9 @@ from components.language import LanguageMark, language_of
     # Plainly one language.
     ("cuanto tiempo tarda uno en recuperarse despues de la cirugia", "es"),
     ("gracias", "es"),
+    ("hola", "es"),
+    ("la MISS es segura?", "es"),
+    ("soy buen candidato?", "es"),
     ("how long is recovery after the surgery", "en"),
     # Nobody can place these: the conversation keeps its language.
     ("ok", None),
