@@ -93,7 +93,7 @@ def test_what_a_topic_says_about_its_questions_reaches_the_domain_not_the_nlu(tm
     importer = load(data)
     metadata = topic_metadata.intent_metadata(importer.get_domain().as_dict())
     assert metadata["ask_visitors"] == {"title": "Visitors", "notice_words": ["visitor", "guest"]}
-    assert metadata["ask_cost"] == {"title": "Cost"}
+    assert metadata["ask_cost"] == {"title": "Cost", "title_es": "Costo"}
     # A notice topic gets its rule: the notice is fetched for it.
     assert rules_by_intent(importer)["ask_visitors"] == [["action_fetch_latest_notice"]]
     # Retitling a topic does not change what the NLU learns (no retraining).
@@ -109,8 +109,8 @@ def test_an_intent_domain_yml_declares_too_keeps_its_topic_files_metadata(tmp_pa
         config_path=str(ROOT / "config.yml"), domain_path=str(domain_file),
         training_data_paths=[str(ROOT / "data")])
     metadata = topic_metadata.intent_metadata(importer.get_domain().as_dict())
-    assert metadata["ask_cost"] == {"title": "Cost"}
-    assert metadata["ask_hours"] == {"title": "Office hours"}
+    assert metadata["ask_cost"] == {"title": "Cost", "title_es": "Costo"}
+    assert metadata["ask_hours"] == {"title": "Office hours", "title_es": "Horario"}
 
 
 def test_benefits_follow_the_procedure_on_every_channel():
