@@ -45,8 +45,8 @@ def test_a_model_without_the_message_still_gets_an_answer(caplog):
 
 
 def test_sms_keywords_come_from_the_running_model():
-    assert responses.sms_keyword_intents(app_with(domain())) == {"DELETE": "forget_me",
-                                                                 "ERASE": "forget_me"}
+    assert responses.sms_keyword_intents(app_with(domain())) == {
+        "DELETE": "forget_me", "ERASE": "forget_me", "BORRAR": "forget_me"}
     assert responses.sms_keyword_intents(app_with(None)) == {}
 
 
