@@ -85,10 +85,12 @@ def fingerprint(paths: Iterable[Path]) -> str:
 
 
 def vectorizers(config: dict[str, Any]) -> list[TfidfVectorizer]:
+    # Accents folded: Spanish patients write "ciática" and "ciatica" alike (issue 24).
     words = TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", sublinear_tf=True,
-                            ngram_range=tuple(config["word_ngrams"]), lowercase=True)
+                            ngram_range=tuple(config["word_ngrams"]), lowercase=True,
+                            strip_accents="unicode")
     characters = TfidfVectorizer(analyzer="char_wb", sublinear_tf=True, lowercase=True,
-                                 ngram_range=tuple(config["char_ngrams"]))
+                                 strip_accents="unicode", ngram_range=tuple(config["char_ngrams"]))
     return [words, characters]
 
 

@@ -24,10 +24,17 @@ from components.language import LanguageMark, language_of
     ("la MISS es segura?", "es"),
     ("soy buen candidato?", "es"),
     ("how long is recovery after the surgery", "en"),
+    # Too short for the detector; the words only one language uses tell.
+    ("lo tratan?", "es"),
+    ("q es MISS", "es"),
+    ("chao", "es"),
+    ("toman medicare?", "es"),
+    ("hernia of the disc?", "en"),
     # Nobody can place these: the conversation keeps its language.
     ("ok", None),
     ("MIG-LIF?", None),
     ("si", None),
+    ("hernia?", None),
     ("12345", None),
     ("", None),
 ])

@@ -31,6 +31,17 @@ def test_a_yes_for_the_condition_asked_is_right_and_for_another_is_a_miss():
                              said("utter_condition_not_listed", condition_name="Herniated disc"))
 
 
+def test_a_spanish_yes_names_the_condition_as_the_spanish_page_words_do():
+    spanish = next(variation["text"] for variation in domain().responses["utter_condition_listed"]
+                   if any(condition.get("value") == "es"
+                          for condition in variation.get("condition") or []))
+    def listed_es(words: str) -> list[dict]:
+        return [{"text": spanish.replace("{condition_on_page}", words)}]
+    assert answers_right("ask_condition_treated/herniated_disc", listed_es("hernias de disco"))
+    assert not answers_right("ask_condition_treated/herniated_disc",
+                             listed_es("tumores de la columna"))
+
+
 def test_a_condition_the_page_does_not_list_never_counts_a_yes():
     not_listed = "ask_condition_treated/not_listed"
     assert answers_right(not_listed, said("utter_condition_not_listed", condition_name="Gout"))

@@ -47,7 +47,7 @@ MIN_CORPUS_WRITERS = 6
 
 def evaluation_sets() -> list[Path]:
     return sorted([*TRIAGE.glob("development*.yml"), *TRIAGE.glob("sealed_*.yml"),
-                   *(TRIAGE / "unopened").glob("*.yml")])
+                   *(TRIAGE / "es").glob("*.yml"), *(TRIAGE / "unopened").glob("*.yml")])
 
 
 def labels_of(examples) -> Counter:

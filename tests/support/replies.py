@@ -241,8 +241,10 @@ def answers_right(label: str, messages: list[dict]) -> bool:
 
 def _answers_condition(condition: str, name: str | None, text: str) -> bool:
     if condition in conditions_treated():
-        page_words = conditions_treated()[condition]
-        return name == "utter_condition_listed" and page_words in " ".join(text.split())
+        # The condition named as the page names it, in English or in Spanish.
+        said = " ".join(text.split())
+        return name == "utter_condition_listed" and any(
+            conditions_treated(language)[condition] in said for language in ("en", "es"))
     if condition == NOT_LISTED:
         return name in ("utter_condition_not_listed", "utter_ask_conditions_treated")
     raise ValueError(f"A condition question's label names its condition: {CONDITION_INTENT}/"
