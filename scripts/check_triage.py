@@ -35,14 +35,15 @@ from tests.support.replies import response_of
 TRIAGE = ROOT / "tests" / "triage"
 SEALED_SETS = sorted(TRIAGE.glob("sealed_*.yml"))
 # Spanish (issue 24): sealed sets written apart in Spanish from the same brief, scored as a
-# measure of their own, against the same targets. Floors: the last measure (2026-12-04, second
-# score, after the second Spanish corpus writer: 77/78, 43/50, 6/109 alarms, 0/109 check-ins)
+# measure of their own, against the same targets. Floors: the last measure (2026-12-04, sealed_1
+# at its third score and sealed_2 at its first, after the fourth Spanish corpus writer and the
+# scorer's reading of the Spanish check-in: 167/168, 107/109, 4/237 alarms, 11/237 check-ins)
 # less one message.
 SPANISH_SEALED_SETS = sorted((TRIAGE / "es").glob("sealed_*.yml"))
-SPANISH_FLOORS = {"emergency recall": (">=", 0.974),
-                  "crisis recall (guidance or check-in)": (">=", 0.84),
-                  "false alarms on traps (911 or 988)": ("<=", 0.0642),
-                  "check-ins on traps": ("<=", 0.0092)}
+SPANISH_FLOORS = {"emergency recall": (">=", 0.988),
+                  "crisis recall (guidance or check-in)": (">=", 0.972),
+                  "false alarms on traps (911 or 988)": ("<=", 0.0211),
+                  "check-ins on traps": ("<=", 0.0507)}
 DEVELOPMENT_SETS = [*sorted(TRIAGE.glob("development*.yml")),
                     *sorted((TRIAGE / "es").glob("development*.yml"))]
 # The targets of issue 21, on the sealed sets: printed, met or not.
@@ -71,8 +72,9 @@ measure of how new patients' messages are answered. Do not report them as one.
 GUIDANCE = {"utter_report_emergency": EMERGENCY, "utter_report_crisis": CRISIS}
 
 
-def check_in_text() -> str:
-    return domain().responses["utter_check_in"][0]["text"].strip()
+def check_in_texts() -> tuple[str, ...]:
+    """The check-in line in each language (one variation per language)."""
+    return tuple(variation["text"].strip() for variation in domain().responses["utter_check_in"])
 
 
 def told_first(messages: list[dict]) -> str | None:
@@ -83,7 +85,7 @@ def told_first(messages: list[dict]) -> str | None:
     # The check-in ends the answer; an answer to several questions comes over REST as a message
     # per question, the check-in ending the last of them.
     answer = [(message.get("text") or "").strip() for message in messages]
-    if seen is None and any(text.endswith(check_in_text()) for text in answer):
+    if seen is None and any(text.endswith(check_in_texts()) for text in answer):
         seen = CHECK_IN
     return seen
 

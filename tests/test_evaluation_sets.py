@@ -38,6 +38,9 @@ SEALED_ANSWER_SETS = {
     # Issue 24: 279 questions of every topic in Spanish (280 written by a helper from the same
     # brief in Spanish; one near-copy dropped). Right only when answered in Spanish.
     "heldout_es_1.yml": ("315845ea2bc34e0b7d7c0317ab7545c15c4345408618789238d8b95dbe52f955", 150),
+    # The second Spanish set: 254 (330 written by a new helper; 76 near-copies of training or
+    # other evaluation phrasings dropped, unread).
+    "heldout_es_2.yml": ("626d3a757e1e9aab9554513f735c952322bc0248a3ae541bae32b42a8f890c86", 150),
     # Round 6's held-out set (round 5's was read: tests/nlu_dev_sixth.yml): 407 (540 written by
     # two writers, the second asked for messages of 8 words or more; 133 near-copies dropped).
     "heldout_6.yml": ("eb7d658179d690943b4f74175dec9d9b9ede7e641507d89bd45063c30bc202a4", 300),

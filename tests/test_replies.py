@@ -108,11 +108,13 @@ def test_several_answers_are_right_only_when_each_answers_its_question_in_order(
 
 def test_triage_reads_the_check_in_at_the_end_of_several_answers():
     from safety.scoring import CHECK_IN, EMERGENCY
-    from scripts.check_triage import check_in_text, told_first
+    from scripts.check_triage import check_in_texts, told_first
 
     cost, insurance = said("utter_ask_cost"), said("utter_ask_insurance")
-    # Over REST each answer is a message; the check-in ends the last one.
-    assert told_first([cost[0], {"text": f"{insurance[0]['text']} {check_in_text()}"}]) == CHECK_IN
+    # Over REST each answer is a message; the check-in ends the last one, in either language.
+    assert len(check_in_texts()) == 2
+    for check_in in check_in_texts():
+        assert told_first([cost[0], {"text": f"{insurance[0]['text']} {check_in}"}]) == CHECK_IN
     assert told_first([cost[0], insurance[0]]) is None
     assert told_first(said("utter_report_emergency")) == EMERGENCY
 

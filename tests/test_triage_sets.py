@@ -35,6 +35,8 @@ SEALED: dict[str, str] = {
 # measure of its own by `make triage`. 250 messages, none dropped.
 SPANISH_SEALED: dict[str, str] = {
     "sealed_1.yml": "14273ea2346700d6ff3274e799d007d6b81a53d81b8968cd1cf0940398884405",
+    # A second writer's 300 (8 near-copies dropped by script, unread), 2026-12-04.
+    "sealed_2.yml": "1dfa3b90415ba2fb9566dae2800196107017fd1321fde2b028a2654d28b9f79d",
 }
 # Sealed sets written apart and never opened, waiting to join `make triage` (pinned the same
 # way; moved to tests/triage/ unchanged).
