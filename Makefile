@@ -21,7 +21,7 @@ SPACY_PIPELINE := models/spacy-en-spine/meta.json
 TRAINING_INPUTS := config.yml domain.yml practice/facts.yml $(shell find data -name '*.yml') $(SPACY_PIPELINE) \
 	$(wildcard safety/corpus/*.yml) lexicon/red_flags.yml lexicon/red_flag_context.yml
 
-.PHONY: help install lock spacy train run run-cluster actions check preview review purge test-staff test lint validate unit conversations nlu-heldout nlu-sealed triage triage-dev triage-experiments fuzz e2e nginx postgres redis backup-tools browser web-deps web-vendor test-browser bench bench-parse bench-neighbours bench-length bench-cluster clean
+.PHONY: help install lock spacy train run run-cluster actions check preview review studio staff-user purge test-staff test lint validate unit conversations nlu-heldout nlu-sealed triage triage-dev triage-experiments fuzz e2e nginx postgres redis backup-tools browser web-deps web-vendor test-browser bench bench-parse bench-neighbours bench-length bench-cluster clean
 
 help: ## List the entry points
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -72,6 +72,12 @@ preview: $(VENV)/.installed ## Each new or changed answer as the web chat and SM
 
 review: $(VENV)/.installed ## What patients asked that the bot could not answer well
 	$(PY) -m staff.review
+
+studio: $(VENV)/.installed ## The staff studio on 127.0.0.1:STUDIO_PORT (8090)/studio/ (behind nginx's TLS in production)
+	$(PY) -m studio
+
+staff-user: $(VENV)/.installed ## Create or reset a studio account: make staff-user NAME=ana ROLE=editor (or reviewer); asks the password
+	$(PY) -m studio.users "$(NAME)" --role "$(ROLE)"
 
 purge: $(VENV)/.installed ## Delete conversations older than CONVERSATION_RETENTION_DAYS (default 30) now
 	$(PY) -m staff.purge

@@ -37,7 +37,7 @@ from staff.content_rules import (
 )
 from staff.problems import Problem
 from staff.rasa_checks import rasa_findings
-from staff.topic_files import Located, Topic, parse, read_topic
+from staff.topic_files import Located, Topic, parse, read_topic, read_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPICS = ROOT / "data" / "topics"
@@ -374,17 +374,6 @@ def sms_segments(text: str, buttons: Iterable, choices_template: str = CHOICES_T
 
 
 # --- the whole check -------------------------------------------------------------------------
-
-def read_topics(folder: Path) -> tuple[list[Topic], list[Problem]]:
-    topics, problems = [], []
-    for path in sorted(folder.glob("*.yml")):
-        data, found = parse(path, path.read_text(encoding="utf-8"))
-        if found:
-            problems += found
-        else:
-            topics.append(read_topic(path, data))
-    return topics, problems
-
 
 def check(folder: Path, run_rasa: bool = True) -> list[Problem]:
     topics, unreadable = read_topics(folder)

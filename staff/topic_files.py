@@ -58,6 +58,18 @@ def parse(path: Path, text: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(path, 1, f"The file cannot be read as YAML: {error}")]
 
 
+def read_topics(folder: Path) -> tuple[list[Topic], list[Problem]]:
+    """Every topic file of the folder, and what in them cannot be read."""
+    topics, problems = [], []
+    for path in sorted(folder.glob("*.yml")):
+        data, found = parse(path, path.read_text(encoding="utf-8"))
+        if found:
+            problems += found
+        else:
+            topics.append(read_topic(path, data))
+    return topics, problems
+
+
 def line_of(container: Any, key: Any, default: int) -> int:
     """The 1-based line of a key of a mapping (or an item of a list)."""
     try:

@@ -13,7 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 UNITS = sorted((ROOT / "deploy" / "systemd").glob("*.service"))
 CODE = [*ROOT.glob("actions/*.py"), *ROOT.glob("channels/*.py"), *ROOT.glob("services/*.py"),
-        *ROOT.glob("staff/*.py"), *ROOT.glob("components/*.py"), ROOT / "services" / "run.sh"]
+        *ROOT.glob("staff/*.py"), *ROOT.glob("components/*.py"), *ROOT.glob("studio/*.py"),
+        ROOT / "services" / "run.sh"]
 
 
 def readme_variables() -> set[str]:

@@ -1,0 +1,204 @@
+"""The staff studio's web application: sign-in, roles, and the pages built on the project's files.
+
+Starlette with Jinja2 templates and plain forms: small, well kept, no front-end build step, and
+apart from the bot's own server (Rasa's Sanic), so a studio fault never touches patients.
+Every page is under /studio/ so that it reads the same on loopback and behind nginx.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from staff.topic_files import Topic, read_topics
+from studio.accounts import Session, StaffStore, same_token
+from studio.settings import StudioSettings
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+PREFIX = "/studio"
+SESSION_COOKIE = "studio_session"
+SIGN_IN_COOKIE = "studio_sign_in"  # the sign-in form's own CSRF token (no session yet)
+MAX_FORM_BYTES = 256 * 1024
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+class Guard:
+    """Every request: bounded bodies, security headers; every form: its CSRF token."""
+
+    def __init__(self, app: Callable, settings: StudioSettings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        if request.method == "POST":
+            length = request.headers.get("content-length")
+            if length is None or not length.isdigit():
+                await PlainTextResponse("A form must say its length.", 411)(scope, receive, send)
+                return
+            if int(length) > MAX_FORM_BYTES:
+                await PlainTextResponse("That form is too large.", 413)(scope, receive, send)
+                return
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                headers += [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def store_of(request: Request) -> StaffStore:
+    return request.app.state.store
+
+
+def settings_of(request: Request) -> StudioSettings:
+    return request.app.state.settings
+
+
+def current_session(request: Request) -> Session | None:
+    return store_of(request).session(request.cookies.get(SESSION_COOKIE))
+
+
+def set_cookie(response: Response, request: Request, name: str, value: str,
+               max_age: int | None = None) -> None:
+    response.set_cookie(name, value, max_age=max_age, path=PREFIX, httponly=True,
+                        samesite="strict", secure=settings_of(request).secure_cookies)
+
+
+Page = Callable[[Request, Session], Awaitable[Response]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def signed_in(role: str | None = None) -> Callable[[Page], Endpoint]:
+    """A page for staff signed in (in this role, if given); a form must carry the CSRF token."""
+    def wrap(page: Page) -> Endpoint:
+        async def endpoint(request: Request) -> Response:
+            session = current_session(request)
+            if session is None:
+                return RedirectResponse(f"{PREFIX}/sign-in?next={quote(request.url.path)}", 303)
+            if role is not None and session.role != role:
+                return render(request, "refused.html", session, status_code=403,
+                              reason=f"This needs the {role} role; you are a {session.role}.")
+            if request.method == "POST":
+                form = await request.form()
+                if not same_token(session.csrf_token, form.get("csrf_token")):
+                    return refused_form(request, session)
+            return await page(request, session)
+        return endpoint
+    return wrap
+
+
+def refused_form(request: Request, session: Session | None) -> Response:
+    return render(request, "refused.html", session, status_code=403,
+                  reason="This form is out of date or did not come from the studio. "
+                         "Go back, reload the page and try again.")
+
+
+def render(request: Request, template: str, session: Session | None,
+           status_code: int = 200, **context: object) -> Response:
+    return templates.TemplateResponse(request, template, {
+        "session": session, "prefix": PREFIX, **context}, status_code=status_code)
+
+
+async def home(request: Request) -> Response:
+    target = "topics" if current_session(request) else "sign-in"
+    return RedirectResponse(f"{PREFIX}/{target}", 303)
+
+
+async def sign_in_page(request: Request, problem: str = "", status_code: int = 200) -> Response:
+    token = secrets.token_urlsafe(32)
+    response = render(request, "sign_in.html", None, status_code=status_code, problem=problem,
+                      csrf_token=token, next=safe_next(request.query_params.get("next")))
+    set_cookie(response, request, SIGN_IN_COOKIE, token, max_age=3600)
+    return response
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a studio page only (never another site)."""
+    if target and target.startswith(f"{PREFIX}/") and not target.startswith("//"):
+        return target
+    return f"{PREFIX}/topics"
+
+
+async def sign_in(request: Request) -> Response:
+    form = await request.form()
+    if not same_token(request.cookies.get(SIGN_IN_COOKIE, ""), form.get("csrf_token")):
+        return refused_form(request, None)
+    outcome = store_of(request).sign_in(str(form.get("name", "")), str(form.get("password", "")))
+    if outcome.token is None:
+        problem = ("This account is locked after too many wrong passwords. Try again in 15 "
+                   "minutes, or ask an editor to reset it." if outcome.locked
+                   else "That name and password do not match an account.")
+        return await sign_in_page(request, problem, status_code=401)
+    response = RedirectResponse(safe_next(str(form.get("next", ""))), 303)
+    set_cookie(response, request, SESSION_COOKIE, outcome.token)
+    response.delete_cookie(SIGN_IN_COOKIE, path=PREFIX)
+    return response
+
+
+@signed_in()
+async def sign_out(request: Request, session: Session) -> Response:
+    store_of(request).sign_out(request.cookies[SESSION_COOKIE])
+    response = RedirectResponse(f"{PREFIX}/sign-in", 303)
+    response.delete_cookie(SESSION_COOKIE, path=PREFIX)
+    return response
+
+
+@signed_in()
+async def topics(request: Request, session: Session) -> Response:
+    found, problems = read_topics(settings_of(request).topics)
+    rows = [{"file": topic.path.name, "intent": intent, "title": title_of(topic, intent),
+             "questions": len(examples)}
+            for topic in found for intent, examples in topic.examples.items()]
+    return render(request, "topics.html", session, rows=rows, problems=problems)
+
+
+def title_of(topic: Topic, intent: str) -> str:
+    title = topic.metadata.get(intent, {}).get("title")
+    return str(title.value) if title is not None else intent
+
+
+@signed_in()
+async def changes(request: Request, session: Session) -> Response:
+    return render(request, "changes.html", session, changes=store_of(request).changes())
+
+
+def create_app(settings: StudioSettings | None = None) -> Starlette:
+    settings = settings or StudioSettings.from_environment()
+    app = Starlette(routes=[
+        Route(f"{PREFIX}/", home),
+        Route(f"{PREFIX}/sign-in", sign_in_page, methods=["GET"]),
+        Route(f"{PREFIX}/sign-in", sign_in, methods=["POST"]),
+        Route(f"{PREFIX}/sign-out", sign_out, methods=["POST"]),
+        Route(f"{PREFIX}/topics", topics),
+        Route(f"{PREFIX}/changes", changes),
+        Mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ], middleware=[Middleware(Guard, settings=settings)])
+    app.state.settings = settings
+    app.state.store = StaffStore(settings.database)
+    return app

@@ -1,0 +1,36 @@
+"""The studio's settings, from the environment, with safe defaults (README's table)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class StudioSettings:
+    host: str = "127.0.0.1"
+    port: int = 8090
+    database: Path = ROOT / "state" / "studio.sqlite3"
+    topics: Path = ROOT / "data" / "topics"
+    # Cookies only over HTTPS (nginx's TLS). Off only for a browser on this machine, over
+    # loopback (tests).
+    secure_cookies: bool = True
+
+    @classmethod
+    def from_environment(cls) -> StudioSettings:
+        return cls(
+            host=os.environ.get("STUDIO_HOST", cls.host),
+            port=port_from(os.environ.get("STUDIO_PORT"), cls.port),
+            database=Path(os.environ.get("STUDIO_DATABASE", cls.database)),
+            secure_cookies=os.environ.get("STUDIO_SECURE_COOKIES", "1") != "0")
+
+
+def port_from(value: str | None, default: int) -> int:
+    if not value:
+        return default
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ValueError(f"STUDIO_PORT must be a port number (1-65535), not {value!r}.")
+    return int(value)
