@@ -7,8 +7,10 @@ Every page is under /studio/ so that it reads the same on loopback and behind ng
 
 from __future__ import annotations
 
+import importlib
 import logging
 import secrets
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote
@@ -22,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from staff.topic_files import Topic, read_topics
+from studio import topic_editing
 from studio.accounts import Session, StaffStore, same_token
 from studio.settings import StudioSettings
 
@@ -178,6 +181,54 @@ async def topics(request: Request, session: Session) -> Response:
     return render(request, "topics.html", session, rows=rows, problems=problems)
 
 
+def topic_file(request: Request) -> Path | None:
+    """The topic file a page names, only if it is one of the topic files (no other path)."""
+    name = request.path_params["name"]
+    folder = settings_of(request).topics
+    return next((path for path in folder.glob("*.yml") if path.name == name), None)
+
+
+@signed_in()
+async def topic_page(request: Request, session: Session) -> Response:
+    path = topic_file(request)
+    if path is None:
+        return render(request, "refused.html", session, status_code=404,
+                      reason="There is no such topic file.")
+    fields = topic_editing.fields_of(path, path.read_text(encoding="utf-8"))
+    return render(request, "topic.html", session, path=path, fields=fields, saved=False,
+                  unplaced=[])
+
+
+@signed_in(role="editor")
+async def save_topic(request: Request, session: Session) -> Response:
+    path = topic_file(request)
+    if path is None:
+        return render(request, "refused.html", session, status_code=404,
+                      reason="There is no such topic file.")
+    text = path.read_text(encoding="utf-8")
+    fields = topic_editing.fields_of(path, text)
+    form = await request.form()
+    changed = {f.key: str(form[f.key]).replace("\r\n", "\n") for f in fields
+               if f.key in form and str(form[f.key]).replace("\r\n", "\n") != f.value}
+    if not changed:
+        return render(request, "topic.html", session, path=path, fields=fields, saved=False,
+                      unplaced=["Nothing was changed."])
+    new_text = topic_editing.edited(text, changed)
+    data_folder = settings_of(request).topics.parent
+    problems = topic_editing.problems_of_edit(data_folder, path, new_text)
+    if problems:
+        # The new file's own lines place each problem beside its field.
+        fields = topic_editing.fields_of(path, new_text)
+        unplaced = topic_editing.place_problems(fields, problems)
+        return render(request, "topic.html", session, path=path, fields=fields, saved=False,
+                      unplaced=unplaced, status_code=422)
+    path.write_text(new_text, encoding="utf-8")
+    store_of(request).record(session.name, f"edited {path.name}: {', '.join(sorted(changed))}")
+    fields = topic_editing.fields_of(path, new_text)
+    return render(request, "topic.html", session, path=path, fields=fields, saved=True,
+                  unplaced=[])
+
+
 def title_of(topic: Topic, intent: str) -> str:
     title = topic.metadata.get(intent, {}).get("title")
     return str(title.value) if title is not None else intent
@@ -196,9 +247,13 @@ def create_app(settings: StudioSettings | None = None) -> Starlette:
         Route(f"{PREFIX}/sign-in", sign_in, methods=["POST"]),
         Route(f"{PREFIX}/sign-out", sign_out, methods=["POST"]),
         Route(f"{PREFIX}/topics", topics),
+        Route(f"{PREFIX}/topics/{{name}}", topic_page, methods=["GET"]),
+        Route(f"{PREFIX}/topics/{{name}}", save_topic, methods=["POST"]),
         Route(f"{PREFIX}/changes", changes),
         Mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="static"),
     ], middleware=[Middleware(Guard, settings=settings)])
     app.state.settings = settings
     app.state.store = StaffStore(settings.database)
+    # `make check`'s rules load Rasa's pieces (seconds): loaded now, so the first save is quick.
+    threading.Thread(target=importlib.import_module, args=("staff.check",), daemon=True).start()
     return app

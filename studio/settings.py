@@ -14,10 +14,16 @@ class StudioSettings:
     host: str = "127.0.0.1"
     port: int = 8090
     database: Path = ROOT / "state" / "studio.sqlite3"
-    topics: Path = ROOT / "data" / "topics"
+    # The project the studio edits, checks and publishes: its own, unless told (tests edit a
+    # clone).
+    project: Path = ROOT
     # Cookies only over HTTPS (nginx's TLS). Off only for a browser on this machine, over
     # loopback (tests).
     secure_cookies: bool = True
+
+    @property
+    def topics(self) -> Path:
+        return self.project / "data" / "topics"
 
     @classmethod
     def from_environment(cls) -> StudioSettings:
@@ -25,6 +31,7 @@ class StudioSettings:
             host=os.environ.get("STUDIO_HOST", cls.host),
             port=port_from(os.environ.get("STUDIO_PORT"), cls.port),
             database=Path(os.environ.get("STUDIO_DATABASE", cls.database)),
+            project=Path(os.environ.get("STUDIO_PROJECT", cls.project)),
             secure_cookies=os.environ.get("STUDIO_SECURE_COOKIES", "1") != "0")
 
 

@@ -3,6 +3,7 @@ browser would (cookies, the form's CSRF token), and refused what it must refuse.
 
 from __future__ import annotations
 
+import html
 import http.cookiejar
 import os
 import re
@@ -17,6 +18,7 @@ import pytest
 
 from services.processes import free_port, start, stop
 from tests.support.bot_servers import wait_until_ready
+from tests.support.clone import lone_clone
 
 PASSWORD = "correct horse battery"
 
@@ -24,8 +26,9 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("studio")
+    project = lone_clone(tmp_path_factory.mktemp("project"))  # the studio edits a clone
     env = {"STUDIO_DATABASE": str(workdir / "studio.sqlite3"), "STUDIO_PORT": str(free_port()),
-           "STUDIO_SECURE_COOKIES": "0"}
+           "STUDIO_SECURE_COOKIES": "0", "STUDIO_PROJECT": str(project)}
     for name, role in (("ana", "editor"), ("rui", "reviewer"), ("lou", "editor")):
         subprocess.run([sys.executable, "-m", "studio.users", name, "--role", role],
                        input=PASSWORD + "\n", text=True, check=True, capture_output=True,
@@ -35,7 +38,7 @@ def studio(tmp_path_factory):
     base = f"http://127.0.0.1:{env['STUDIO_PORT']}/studio"
     try:
         wait_until_ready(f"{base}/sign-in", process, log)
-        yield base, log
+        yield base, log, project
     finally:
         stop(process)
 
@@ -57,7 +60,7 @@ class Browser:
 
     def _open(self, request: urllib.request.Request) -> tuple[int, str, str]:
         try:
-            with self.opener.open(request, timeout=10) as response:
+            with self.opener.open(request, timeout=120) as response:
                 return response.status, response.url, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.url, error.read().decode()
@@ -72,7 +75,7 @@ class Browser:
 
 
 def test_signing_in_opens_the_topics_and_signing_out_closes_them(studio):
-    base, _ = studio
+    base, _, _ = studio
     browser = Browser(base)
     status, url, page = browser.get("/topics")
     assert url.endswith("/sign-in?next=/studio/topics") and "Sign in" in page
@@ -84,7 +87,7 @@ def test_signing_in_opens_the_topics_and_signing_out_closes_them(studio):
 
 
 def test_a_form_without_its_csrf_token_is_refused(studio):
-    base, _ = studio
+    base, _, _ = studio
     browser = Browser(base)
     status, _, page = browser.sign_in("ana", token="forged")
     assert status == 403 and "did not come from the studio" in page
@@ -95,7 +98,7 @@ def test_a_form_without_its_csrf_token_is_refused(studio):
 
 
 def test_five_wrong_passwords_lock_the_account(studio):
-    base, _ = studio
+    base, _, _ = studio
     browser = Browser(base)
     for _ in range(4):
         status, _, page = browser.sign_in("lou", "wrong password here")
@@ -107,7 +110,7 @@ def test_five_wrong_passwords_lock_the_account(studio):
 
 
 def test_after_signing_in_the_studio_goes_only_to_its_own_pages(studio):
-    base, _ = studio
+    base, _, _ = studio
     browser = Browser(base)
     _, _, page = browser.get("/sign-in")
     status, url, _ = browser.post("/sign-in", {"name": "rui", "password": PASSWORD,
@@ -117,7 +120,7 @@ def test_after_signing_in_the_studio_goes_only_to_its_own_pages(studio):
 
 
 def test_oversized_or_unmeasured_forms_are_refused(studio):
-    base, _ = studio
+    base, _, _ = studio
     request = urllib.request.Request(base + "/sign-in", data=b"x" * (2 * 1024 * 1024))
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
@@ -125,9 +128,80 @@ def test_oversized_or_unmeasured_forms_are_refused(studio):
 
 
 def test_pages_carry_security_headers_and_the_log_no_password(studio):
-    base, log = studio
+    base, log, _ = studio
     with urllib.request.urlopen(base + "/sign-in", timeout=10) as response:
         assert "default-src 'self'" in response.headers["Content-Security-Policy"]
         assert response.headers["Cache-Control"] == "no-store"
     Browser(base).sign_in("ana")
     assert PASSWORD not in log.read_text()
+
+
+ANSWER = "answer:utter_ask_phone_number:0"
+
+
+def form_of(browser: Browser, page: str) -> dict[str, str]:
+    """The topic form's fields as the page shows them (what a browser would send back)."""
+    fields = {name: html.unescape(value) for name, value in
+              re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S)}
+    fields |= {name: html.unescape(value) for name, value in
+               re.findall(r'<input id="f\d+" name="([^"]+)" value="([^"]*)"', page)}
+    return {**fields, "csrf_token": browser.csrf_of(page)}
+
+
+def test_an_invented_number_is_refused_at_its_field_and_nothing_is_saved(studio):
+    base, _, project = studio
+    topic = project / "data" / "topics" / "contact.yml"
+    before = topic.read_text(encoding="utf-8")
+    browser = Browser(base)
+    browser.sign_in("ana")
+    _, _, page = browser.get("/topics/contact.yml")
+    form = form_of(browser, page)
+    form[ANSWER] = "Call us at 555-123-4567 any time."
+    status, _, page = browser.post("/topics/contact.yml", form)
+    assert status == 422 and "Not saved" in page
+    field = page[page.index(f'name="{ANSWER}"'):]
+    assert 'aria-invalid="true"' in field[:200] and "555-123-4567" in field[:1500]
+    assert topic.read_text(encoding="utf-8") == before
+
+
+def test_a_good_edit_is_saved_as_a_person_would_write_it_and_recorded(studio):
+    base, _, project = studio
+    topic = project / "data" / "topics" / "contact.yml"
+    before = topic.read_text(encoding="utf-8")
+    browser = Browser(base)
+    browser.sign_in("ana")
+    _, _, page = browser.get("/topics/contact.yml")
+    form = form_of(browser, page)
+    new = ("Call us at {practice_phone} to make an appointment, see a surgeon, talk with our "
+           "staff or learn more about surgery.")
+    form[ANSWER] = new
+    status, _, page = browser.post("/topics/contact.yml", form)
+    assert status == 200 and "Saved" in page
+    after = topic.read_text(encoding="utf-8")
+    assert after != before and " ".join(after.split()).count(" ".join(new.split())) == 1
+    # Only that answer changed: every other line (comments, Spanish, examples) as it was.
+    changed = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert all(line.startswith("      ") for line in changed) and len(changed) <= 3
+    _, _, page = browser.get("/changes")
+    assert "edited contact.yml" in page
+
+
+def test_a_reviewer_reads_topics_but_cannot_save_them(studio):
+    base, _, project = studio
+    browser = Browser(base)
+    browser.sign_in("rui")
+    status, _, page = browser.get("/topics/contact.yml")
+    assert status == 200 and "readonly" in page and "Check and save" not in page
+    form = form_of(browser, page)
+    form[ANSWER] = "Anything."
+    status, _, page = browser.post("/topics/contact.yml", form)
+    assert status == 403 and "editor" in page
+    assert "Anything." not in (project / "data" / "topics" / "contact.yml").read_text()
+
+
+def test_only_topic_files_can_be_opened(studio):
+    base, _, _ = studio
+    browser = Browser(base)
+    browser.sign_in("rui")
+    assert browser.get("/topics/..%2F..%2Fdomain.yml")[0] == 404
+    assert browser.get("/topics/nothing.yml")[0] == 404
