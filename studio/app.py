@@ -195,8 +195,15 @@ async def topic_page(request: Request, session: Session) -> Response:
         return render(request, "refused.html", session, status_code=404,
                       reason="There is no such topic file.")
     fields = topic_editing.fields_of(path, path.read_text(encoding="utf-8"))
-    return render(request, "topic.html", session, path=path, fields=fields, saved=False,
-                  unplaced=[])
+    return topic_form(request, session, path, fields)
+
+
+def topic_form(request: Request, session: Session, path: Path,
+               fields: list[topic_editing.Field], saved: bool = False,
+               unplaced: list[str] | None = None, status_code: int = 200) -> Response:
+    return render(request, "topic.html", session, path=path, fields=fields, saved=saved,
+                  unplaced=unplaced or [], previews=topic_editing.previews(fields),
+                  status_code=status_code)
 
 
 @signed_in(role="editor")
@@ -211,8 +218,7 @@ async def save_topic(request: Request, session: Session) -> Response:
     changed = {f.key: str(form[f.key]).replace("\r\n", "\n") for f in fields
                if f.key in form and str(form[f.key]).replace("\r\n", "\n") != f.value}
     if not changed:
-        return render(request, "topic.html", session, path=path, fields=fields, saved=False,
-                      unplaced=["Nothing was changed."])
+        return topic_form(request, session, path, fields, unplaced=["Nothing was changed."])
     new_text = topic_editing.edited(text, changed)
     data_folder = settings_of(request).topics.parent
     problems = topic_editing.problems_of_edit(data_folder, path, new_text)
@@ -220,13 +226,10 @@ async def save_topic(request: Request, session: Session) -> Response:
         # The new file's own lines place each problem beside its field.
         fields = topic_editing.fields_of(path, new_text)
         unplaced = topic_editing.place_problems(fields, problems)
-        return render(request, "topic.html", session, path=path, fields=fields, saved=False,
-                      unplaced=unplaced, status_code=422)
+        return topic_form(request, session, path, fields, unplaced=unplaced, status_code=422)
     path.write_text(new_text, encoding="utf-8")
     store_of(request).record(session.name, f"edited {path.name}: {', '.join(sorted(changed))}")
-    fields = topic_editing.fields_of(path, new_text)
-    return render(request, "topic.html", session, path=path, fields=fields, saved=True,
-                  unplaced=[])
+    return topic_form(request, session, path, topic_editing.fields_of(path, new_text), saved=True)
 
 
 def title_of(topic: Topic, intent: str) -> str:

@@ -32,6 +32,7 @@ class Field:
     line: int
     multiline: bool = False
     problems: list[str] = field(default_factory=list)
+    variation: dict[str, Any] | None = None  # an answer's whole variation (buttons, channel...)
 
 
 def yaml_writer() -> YAML:
@@ -68,7 +69,7 @@ def fields_of(path: Path, text: str) -> list[Field]:
                 fields.append(Field(f"answer:{response}:{index}",
                                     f"{response}: {variation_label(variation.value)}",
                                     str(variation.value["text"]), variation.line,
-                                    multiline=True))
+                                    multiline=True, variation=dict(variation.value)))
     return fields
 
 
@@ -154,3 +155,11 @@ def place_problems(fields: list[Field], problems: list[Problem]) -> list[str]:
         else:
             owner.problems.append(problem.message)
     return unplaced
+
+
+def previews(fields: list[Field]) -> dict[str, dict[str, list[str]]]:
+    """Each answer as the web chat shows it and as one SMS (make preview's views)."""
+    from staff.preview import sms_view, web_view  # Rasa's pieces, loaded with the checks
+
+    return {f.key: {"web": web_view(f.variation), "sms": sms_view(f.variation)}
+            for f in fields if f.variation is not None}

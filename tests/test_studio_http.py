@@ -177,6 +177,11 @@ def test_a_good_edit_is_saved_as_a_person_would_write_it_and_recorded(studio):
     form[ANSWER] = new
     status, _, page = browser.post("/topics/contact.yml", form)
     assert status == 200 and "Saved" in page
+    # Each answer previewed as the web chat shows it and as one text, its facts filled in.
+    preview = page[page.index(f'name="{ANSWER}"'):]
+    preview = preview[preview.index("<details"):preview.index("</details>")]
+    assert "In the web chat" in preview and "By SMS" in preview
+    assert "SMS segment" in preview and "{practice_phone}" not in preview
     after = topic.read_text(encoding="utf-8")
     assert after != before and " ".join(after.split()).count(" ".join(new.split())) == 1
     # Only that answer changed: every other line (comments, Spanish, examples) as it was.
