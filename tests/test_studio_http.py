@@ -5,42 +5,20 @@ from __future__ import annotations
 
 import html
 import http.cookiejar
-import os
 import re
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from services.processes import free_port, start, stop
-from tests.support.bot_servers import wait_until_ready
-from tests.support.clone import lone_clone
-
-PASSWORD = "correct horse battery"
+from tests.support.studio_server import PASSWORD, running_studio
 
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("studio")
-    project = lone_clone(tmp_path_factory.mktemp("project"))  # the studio edits a clone
-    env = {"STUDIO_DATABASE": str(workdir / "studio.sqlite3"), "STUDIO_PORT": str(free_port()),
-           "STUDIO_SECURE_COOKIES": "0", "STUDIO_PROJECT": str(project)}
-    for name, role in (("ana", "editor"), ("rui", "reviewer"), ("lou", "editor")):
-        subprocess.run([sys.executable, "-m", "studio.users", name, "--role", role],
-                       input=PASSWORD + "\n", text=True, check=True, capture_output=True,
-                       env={**os.environ, **env}, cwd=Path(__file__).parent.parent)
-    log = workdir / "studio.log"
-    process = start([sys.executable, "-m", "studio"], log, env)
-    base = f"http://127.0.0.1:{env['STUDIO_PORT']}/studio"
-    try:
-        wait_until_ready(f"{base}/sign-in", process, log)
-        yield base, log, project
-    finally:
-        stop(process)
+    with running_studio(tmp_path_factory.mktemp("studio")) as running:
+        yield running.base, running.log, running.project
 
 
 class Browser:
