@@ -79,7 +79,10 @@ ASKS_FOR = {
 
 @functools.cache
 def detector() -> Any:
-    return LanguageDetectorBuilder.from_languages(*LANGUAGES).build()
+    # Its models loaded now, not by the first message that needs them: the server's memory is
+    # what it will be from the start (the fuzz test holds its growth under load).
+    builder = LanguageDetectorBuilder.from_languages(*LANGUAGES)
+    return builder.with_preloaded_language_models().build()
 
 
 def asked_for(text: str) -> str | None:
@@ -126,6 +129,7 @@ class LanguageMark(GraphComponent):
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage,
                resource: Resource, execution_context: ExecutionContext) -> LanguageMark:
+        detector()
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -77,7 +77,9 @@ class StaffStore:
     def __init__(self, path: Path, hasher: PasswordHasher | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.hasher = hasher or PasswordHasher()
-        self._lock = threading.Lock()
+        # One connection shared by the server's threads (argon2 runs off the event loop):
+        # every use of it holds this lock.
+        self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.executescript(SCHEMA)
@@ -106,19 +108,23 @@ class StaffStore:
         self.record(name, f"account set: role {role}")
 
     def users(self) -> list[tuple[str, str]]:
-        return list(self._db.execute("SELECT name, role FROM staff ORDER BY name"))
+        with self._lock:
+            return list(self._db.execute("SELECT name, role FROM staff ORDER BY name"))
 
     def sign_in(self, name: str, password: str) -> SignIn:
-        row = self._db.execute("SELECT password_hash, failures, locked_until FROM staff "
-                               "WHERE name = ?", (name,)).fetchone()
+        with self._lock:
+            row = self._db.execute("SELECT password_hash, locked_until FROM staff WHERE name = ?",
+                                   (name,)).fetchone()
         if row is None:
             self._verify(self._dummy_hash, password)
             return SignIn()
-        password_hash, failures, locked_until = row
+        password_hash, locked_until = row
         if locked_until and datetime.fromisoformat(locked_until) > now():
+            # The same work as any other try: a locked account is not told apart by its speed.
+            self._verify(self._dummy_hash, password)
             return SignIn(locked=True)
         if not self._verify(password_hash, password):
-            return self._failed(name, failures + 1)
+            return self._failed(name)
         token = secrets.token_urlsafe(32)
         started = now().isoformat()
         with self._lock:
@@ -135,12 +141,16 @@ class StaffStore:
         except (VerificationError, InvalidHashError):
             return False
 
-    def _failed(self, name: str, failures: int) -> SignIn:
-        locked = failures >= MAX_FAILURES
-        until = (now() + LOCKOUT).isoformat() if locked else None
+    def _failed(self, name: str) -> SignIn:
+        """One more wrong password, counted in one step (tries may arrive together)."""
         with self._lock:
-            self._db.execute("UPDATE staff SET failures = ?, locked_until = ? WHERE name = ?",
-                             (0 if locked else failures, until, name))
+            failures = self._db.execute(
+                "UPDATE staff SET failures = failures + 1 WHERE name = ? RETURNING failures",
+                (name,)).fetchone()[0]
+            locked = failures >= MAX_FAILURES
+            if locked:
+                self._db.execute("UPDATE staff SET failures = 0, locked_until = ? WHERE name = ?",
+                                 ((now() + LOCKOUT).isoformat(), name))
         if locked:
             self.record(name, f"locked after {MAX_FAILURES} wrong passwords")
         return SignIn(locked=locked)
@@ -150,9 +160,10 @@ class StaffStore:
         if not token:
             return None
         key = token_hash(token)
-        row = self._db.execute(
-            "SELECT s.name, staff.role, s.csrf_token, s.started, s.last_seen FROM sessions s "
-            "JOIN staff ON staff.name = s.name WHERE s.token_hash = ?", (key,)).fetchone()
+        with self._lock:
+            row = self._db.execute(
+                "SELECT s.name, staff.role, s.csrf_token, s.started, s.last_seen FROM sessions s "
+                "JOIN staff ON staff.name = s.name WHERE s.token_hash = ?", (key,)).fetchone()
         if row is None:
             return None
         name, role, csrf_token, started, last_seen = row
@@ -177,8 +188,9 @@ class StaffStore:
                              (now().isoformat(timespec="seconds"), name, what))
 
     def changes(self, limit: int = 100) -> list[tuple[str, str, str]]:
-        return list(self._db.execute("SELECT at, name, what FROM changes ORDER BY id DESC "
-                                     "LIMIT ?", (limit,)))
+        with self._lock:
+            return list(self._db.execute("SELECT at, name, what FROM changes ORDER BY id DESC "
+                                         "LIMIT ?", (limit,)))
 
 
 def same_token(expected: str, given: str | None) -> bool:

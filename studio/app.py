@@ -7,15 +7,21 @@ Every page is under /studio/ so that it reads the same on loopback and behind ng
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import importlib
 import logging
 import secrets
 import threading
+import time
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote
 
+from ruamel.yaml.error import YAMLError
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -35,6 +41,13 @@ PREFIX = "/studio"
 SESSION_COOKIE = "studio_session"
 SIGN_IN_COOKIE = "studio_sign_in"  # the sign-in form's own CSRF token (no session yet)
 MAX_FORM_BYTES = 256 * 1024
+# Failed sign-ins per client address a minute, and argon2 checks at once: a flood of tries can
+# neither guess nor starve the server (each check takes 64 MiB and a few hundred ms).
+SIGN_INS_PER_MINUTE = 10
+HASHING_AT_ONCE = 2
+WRONG_OR_LOCKED = ("That name and password do not match an account, or the account is locked "
+                   "for 15 minutes after 5 wrong passwords. Ask an editor to reset it if you "
+                   "cannot wait.")
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
@@ -148,16 +161,36 @@ def safe_next(target: str | None) -> str:
     return f"{PREFIX}/topics"
 
 
+class SignInLimit:
+    """At most SIGN_INS_PER_MINUTE failed tries a minute from one client address."""
+
+    def __init__(self) -> None:
+        self.failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def exceeded(self, client: str) -> bool:
+        recent = self.failures[client]
+        while recent and time.monotonic() - recent[0] > 60:
+            recent.popleft()
+        return len(recent) >= SIGN_INS_PER_MINUTE
+
+    def failed(self, client: str) -> None:
+        self.failures[client].append(time.monotonic())
+
+
 async def sign_in(request: Request) -> Response:
     form = await request.form()
     if not same_token(request.cookies.get(SIGN_IN_COOKIE, ""), form.get("csrf_token")):
         return refused_form(request, None)
-    outcome = store_of(request).sign_in(str(form.get("name", "")), str(form.get("password", "")))
+    client = request.client.host if request.client else "unknown"
+    if request.app.state.sign_in_limit.exceeded(client):
+        return await sign_in_page(request, "Too many tries from here. Wait a minute and try "
+                                  "again.", status_code=429)
+    async with request.app.state.hashing:
+        outcome = await run_in_threadpool(store_of(request).sign_in, str(form.get("name", "")),
+                                          str(form.get("password", "")))
     if outcome.token is None:
-        problem = ("This account is locked after too many wrong passwords. Try again in 15 "
-                   "minutes, or ask an editor to reset it." if outcome.locked
-                   else "That name and password do not match an account.")
-        return await sign_in_page(request, problem, status_code=401)
+        request.app.state.sign_in_limit.failed(client)
+        return await sign_in_page(request, WRONG_OR_LOCKED, status_code=401)
     response = RedirectResponse(safe_next(str(form.get("next", ""))), 303)
     set_cookie(response, request, SESSION_COOKIE, outcome.token)
     response.delete_cookie(SIGN_IN_COOKIE, path=PREFIX)
@@ -200,9 +233,12 @@ async def topic_page(request: Request, session: Session) -> Response:
 
 def topic_form(request: Request, session: Session, path: Path,
                fields: list[topic_editing.Field], saved: bool = False,
-               unplaced: list[str] | None = None, status_code: int = 200) -> Response:
+               unplaced: list[str] | None = None, status_code: int = 200,
+               version: str | None = None) -> Response:
+    """The topic's form; `version` names the file the form edits (the file as it is now)."""
     return render(request, "topic.html", session, path=path, fields=fields, saved=saved,
                   unplaced=unplaced or [], previews=topic_editing.previews(fields),
+                  version=version or version_of(path.read_text(encoding="utf-8")),
                   status_code=status_code)
 
 
@@ -212,24 +248,49 @@ async def save_topic(request: Request, session: Session) -> Response:
     if path is None:
         return render(request, "refused.html", session, status_code=404,
                       reason="There is no such topic file.")
-    text = path.read_text(encoding="utf-8")
-    fields = topic_editing.fields_of(path, text)
     form = await request.form()
-    changed = {f.key: str(form[f.key]).replace("\r\n", "\n") for f in fields
-               if f.key in form and str(form[f.key]).replace("\r\n", "\n") != f.value}
-    if not changed:
-        return topic_form(request, session, path, fields, unplaced=["Nothing was changed."])
-    new_text = topic_editing.edited(text, changed)
-    data_folder = settings_of(request).topics.parent
-    problems = topic_editing.problems_of_edit(data_folder, path, new_text)
-    if problems:
-        # The new file's own lines place each problem beside its field.
-        fields = topic_editing.fields_of(path, new_text)
-        unplaced = topic_editing.place_problems(fields, problems)
-        return topic_form(request, session, path, fields, unplaced=unplaced, status_code=422)
-    path.write_text(new_text, encoding="utf-8")
+    # One save of a file at a time, and only of the version the form was made from.
+    async with request.app.state.file_locks[path.name]:
+        text = path.read_text(encoding="utf-8")
+        fields = topic_editing.fields_of(path, text)
+        if form.get("version") != version_of(text):
+            return topic_form(request, session, path, fields, status_code=409, unplaced=[
+                "Someone saved this file after you opened it. Their version is shown below: "
+                "make your change again on it."])
+        typed = {f.key: str(form[f.key]).replace("\r\n", "\n") for f in fields if f.key in form}
+        changed = {key: value for key, value in typed.items()
+                   if value != next(f.value for f in fields if f.key == key)}
+        if not changed:
+            return topic_form(request, session, path, fields, unplaced=["Nothing was changed."])
+        unreadable = topic_editing.unwritable_characters(changed)
+        if unreadable:
+            for f in fields:
+                f.value = typed.get(f.key, f.value)
+                f.problems = unreadable.get(f.key, [])
+            return topic_form(request, session, path, fields, status_code=422)
+        try:
+            new_text = topic_editing.edited(text, changed)
+            topic_editing.fields_of(path, new_text)
+        except (ValueError, YAMLError):
+            logger.exception("Studio: an edit of %s could not be written", path.name)
+            return topic_form(request, session, path, fields, status_code=422, unplaced=[
+                "This change cannot be written into the file. Check for unusual characters "
+                "and try again."])
+        problems = await run_in_threadpool(topic_editing.problems_of_edit,
+                                           settings_of(request).topics.parent, path, new_text)
+        if problems:
+            # The new file's own lines place each problem beside its field.
+            fields = topic_editing.fields_of(path, new_text)
+            unplaced = topic_editing.place_problems(fields, problems, path)
+            return topic_form(request, session, path, fields, unplaced=unplaced,
+                              status_code=422, version=version_of(text))
+        path.write_text(new_text, encoding="utf-8")
     store_of(request).record(session.name, f"edited {path.name}: {', '.join(sorted(changed))}")
     return topic_form(request, session, path, topic_editing.fields_of(path, new_text), saved=True)
+
+
+def version_of(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def title_of(topic: Topic, intent: str) -> str:
@@ -257,6 +318,9 @@ def create_app(settings: StudioSettings | None = None) -> Starlette:
     ], middleware=[Middleware(Guard, settings=settings)])
     app.state.settings = settings
     app.state.store = StaffStore(settings.database)
+    app.state.sign_in_limit = SignInLimit()
+    app.state.hashing = asyncio.Semaphore(HASHING_AT_ONCE)
+    app.state.file_locks = defaultdict(asyncio.Lock)
     # `make check`'s rules load Rasa's pieces (seconds): loaded now, so the first save is quick.
     threading.Thread(target=importlib.import_module, args=("staff.check",), daemon=True).start()
     return app

@@ -8,8 +8,10 @@ Plain Python, no web framework (studio/app.py shows it).
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,10 @@ from staff.problems import Problem
 from staff.topic_files import parse, read_topic
 
 FOLD_AT = 92  # answers are folded (">-") near this width, as the topic files are written
+# Characters nobody types on purpose that break a file or hide text: control characters (but
+# a new line), and the invisible ones that reorder or hide words (bidi overrides, zero widths).
+UNWRITABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
+                        "\u2066-\u2069\ufeff]")
 
 
 @dataclass
@@ -126,26 +132,45 @@ def folded(text: str) -> FoldedScalarString:
     return scalar
 
 
+def unwritable_characters(values: dict[str, str]) -> dict[str, list[str]]:
+    """For each field holding a character no one types on purpose, what to do about it."""
+    found = {}
+    for key, value in values.items():
+        match = UNWRITABLE.search(value)
+        if match:
+            name = unicodedata.name(match.group(), f"U+{ord(match.group()):04X}")
+            found[key] = [f"This holds an invisible character ({name}), perhaps from a copy and "
+                          "paste. Type the text again here rather than pasting it."]
+    return found
+
+
 def problems_of_edit(data_folder: Path, path: Path, new_text: str) -> list[Problem]:
-    """What `make check` (without Rasa's own check) says of the project with this file so;
-    the real files are not touched."""
+    """What `make check` (without Rasa's own check) newly says of the project with this file so:
+    every problem of the file itself, and any new one of another file (a question the edit
+    puts in two topics is told at the other file). The real files are not touched."""
     from staff.check import check  # loads Rasa's pieces: only when an edit is checked
 
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "data"
         shutil.copytree(data_folder, copy)
+        before = {(str(p.path), p.message) for p in check(copy / "topics", run_rasa=False)}
         target = copy / path.relative_to(data_folder)
         target.write_text(new_text, encoding="utf-8")
-        found = check(copy / "topics", run_rasa=False)
+        after = check(copy / "topics", run_rasa=False)
     name = str(path.relative_to(data_folder.parent))
-    return [problem for problem in found if str(problem.path) == name]
+    return [problem for problem in after
+            if str(problem.path) == name or (str(problem.path), problem.message) not in before]
 
 
-def place_problems(fields: list[Field], problems: list[Problem]) -> list[str]:
-    """Each problem beside the field whose lines hold it; the rest returned for the page top."""
+def place_problems(fields: list[Field], problems: list[Problem], path: Path) -> list[str]:
+    """Each problem of this file beside the field whose lines hold it; the rest (and those of
+    other files, with their file and line) returned for the top of the page."""
     ordered = sorted(fields, key=lambda f: f.line)
     unplaced = []
     for problem in problems:
+        if Path(problem.path).name != path.name or Path(problem.path).parent.name != "topics":
+            unplaced.append(str(problem))
+            continue
         owner = None
         for candidate in ordered:
             if candidate.line <= problem.line:

@@ -87,3 +87,25 @@ def test_a_form_token_must_match_exactly():
     assert same_token("abc", "abc")
     assert not same_token("abc", "abd") and not same_token("abc", None)
     assert not same_token("abc", "")
+
+
+def test_a_session_ends_after_eight_hours_however_busy(store, monkeypatch):
+    token = store.sign_in("ana", PASSWORD).token
+    started = accounts.now()
+    for hours in range(1, 9):  # a request every hour: never idle, still too old at the end
+        for minutes in range(0, 60, 20):
+            moment = started + timedelta(hours=hours - 1, minutes=minutes)
+            monkeypatch.setattr(accounts, "now", lambda moment=moment: moment)
+            assert store.session(token) is not None
+    monkeypatch.setattr(accounts, "now", lambda: started + accounts.MAX_SESSION
+                        + timedelta(seconds=1))
+    assert store.session(token) is None
+
+
+def test_failed_sign_ins_from_one_address_are_limited():
+    from studio.app import SIGN_INS_PER_MINUTE, SignInLimit
+    limit = SignInLimit()
+    for _ in range(SIGN_INS_PER_MINUTE):
+        assert not limit.exceeded("203.0.113.9")
+        limit.failed("203.0.113.9")
+    assert limit.exceeded("203.0.113.9") and not limit.exceeded("203.0.113.10")

@@ -4,6 +4,7 @@ browser would (cookies, the form's CSRF token), and refused what it must refuse.
 from __future__ import annotations
 
 import html
+import http.client
 import http.cookiejar
 import re
 import urllib.error
@@ -59,7 +60,7 @@ def test_signing_in_opens_the_topics_and_signing_out_closes_them(studio):
     assert url.endswith("/sign-in?next=/studio/topics") and "Sign in" in page
     status, url, page = browser.sign_in("ana")
     assert status == 200 and url.endswith("/topics")
-    assert "Recovery time" in page or "<table>" in page
+    assert "How to reach us" in page and "contact.yml" in page
     browser.post("/sign-out", {"csrf_token": browser.csrf_of(page)})
     assert browser.get("/topics")[1].endswith("/sign-in?next=/studio/topics")
 
@@ -123,6 +124,7 @@ def form_of(browser: Browser, page: str) -> dict[str, str]:
               re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S)}
     fields |= {name: html.unescape(value) for name, value in
                re.findall(r'<input id="f\d+" name="([^"]+)" value="([^"]*)"', page)}
+    fields["version"] = re.search(r'name="version" value="([^"]+)"', page).group(1)
     return {**fields, "csrf_token": browser.csrf_of(page)}
 
 
@@ -187,4 +189,64 @@ def test_only_topic_files_can_be_opened(studio):
     browser = Browser(base)
     browser.sign_in("rui")
     assert browser.get("/topics/..%2F..%2Fdomain.yml")[0] == 404
-    assert browser.get("/topics/nothing.yml")[0] == 404
+    status, _, page = browser.get("/topics/nothing.yml")
+    assert status == 404 and "no such topic file" in page
+
+
+def test_a_save_needs_its_csrf_token_and_its_length(studio):
+    base, _, project = studio
+    browser = Browser(base)
+    browser.sign_in("ana")
+    _, _, page = browser.get("/topics/contact.yml")
+    form = form_of(browser, page) | {ANSWER: "Forged.", "csrf_token": "forged"}
+    assert browser.post("/topics/contact.yml", form)[0] == 403
+    assert "Forged." not in (project / "data" / "topics" / "contact.yml").read_text()
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(base).netloc, timeout=10)
+    connection.putrequest("POST", "/studio/sign-in")
+    connection.putheader("Transfer-Encoding", "chunked")
+    connection.endheaders()
+    connection.send(b"0\r\n\r\n")
+    assert connection.getresponse().status == 411
+
+
+def test_a_form_made_before_someone_else_saved_is_not_saved_over_their_change(studio):
+    base, _, project = studio
+    first, second = Browser(base), Browser(base)
+    first.sign_in("ana")
+    second.sign_in("ana")  # a second session (lou is locked by another test)
+    _, _, first_page = first.get("/topics/chitchat.yml")
+    _, _, second_page = second.get("/topics/chitchat.yml")
+    title = next(key for key in form_of(first, first_page) if key.startswith("title:"))
+    status, _, _ = first.post("/topics/chitchat.yml",
+                              form_of(first, first_page) | {title: "Small talk first"})
+    assert status == 200
+    status, _, page = second.post("/topics/chitchat.yml",
+                                  form_of(second, second_page) | {title: "Small talk second"})
+    assert status == 409 and "Someone saved this file after you opened it" in page
+    assert "Small talk first" in (project / "data" / "topics" / "chitchat.yml").read_text()
+
+
+def test_invisible_characters_are_refused_at_their_field(studio):
+    base, _, project = studio
+    browser = Browser(base)
+    browser.sign_in("ana")
+    _, _, page = browser.get("/topics/contact.yml")
+    form = form_of(browser, page) | {ANSWER: "Call us at {practice_phone}.\x1b[31m now"}
+    status, _, page = browser.post("/topics/contact.yml", form)
+    assert status == 422 and "invisible character" in page
+    assert "\x1b" not in (project / "data" / "topics" / "contact.yml").read_text()
+
+
+def test_a_question_moved_into_a_second_topic_is_refused_though_told_at_the_other(studio):
+    base, _, project = studio
+    browser = Browser(base)
+    browser.sign_in("ana")
+    privacy = (project / "data" / "topics" / "privacy.yml").read_text()
+    question = next(line.strip()[2:] for line in privacy.splitlines()
+                    if line.startswith("    - ") and "private" in line)
+    _, _, page = browser.get("/topics/contact.yml")
+    form = form_of(browser, page)
+    form["examples:ask_phone_number"] += "\n" + question
+    status, _, page = browser.post("/topics/contact.yml", form)
+    assert status == 422 and "privacy.yml" in page
+    assert question not in (project / "data" / "topics" / "contact.yml").read_text()
