@@ -46,7 +46,7 @@ class FeedServer:
                 else:
                     self.send_header("Connection", "close")
                 self.end_headers()
-                size = -(-len(server.body) // server.writes)
+                size = max(1, -(-len(server.body) // server.writes))  # an empty body too
                 try:
                     for start in range(0, len(server.body), size):
                         self.wfile.write(server.body[start:start + size])
