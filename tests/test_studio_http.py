@@ -128,14 +128,19 @@ def form_of(browser: Browser, page: str) -> dict[str, str]:
     return {**fields, "csrf_token": browser.csrf_of(page)}
 
 
+def contact_form(base: str, name: str = "ana") -> tuple[Browser, dict[str, str]]:
+    """A browser signed in as `name`, and contact.yml's form as its page shows it."""
+    browser = Browser(base)
+    browser.sign_in(name)
+    _, _, page = browser.get("/topics/contact.yml")
+    return browser, form_of(browser, page)
+
+
 def test_an_invented_number_is_refused_at_its_field_and_nothing_is_saved(studio):
     base, _, project = studio
     topic = project / "data" / "topics" / "contact.yml"
     before = topic.read_text(encoding="utf-8")
-    browser = Browser(base)
-    browser.sign_in("ana")
-    _, _, page = browser.get("/topics/contact.yml")
-    form = form_of(browser, page)
+    browser, form = contact_form(base)
     form[ANSWER] = "Call us at 555-123-4567 any time."
     status, _, page = browser.post("/topics/contact.yml", form)
     assert status == 422 and "Not saved" in page
@@ -148,10 +153,7 @@ def test_a_good_edit_is_saved_as_a_person_would_write_it_and_recorded(studio):
     base, _, project = studio
     topic = project / "data" / "topics" / "contact.yml"
     before = topic.read_text(encoding="utf-8")
-    browser = Browser(base)
-    browser.sign_in("ana")
-    _, _, page = browser.get("/topics/contact.yml")
-    form = form_of(browser, page)
+    browser, form = contact_form(base)
     new = ("Call us at {practice_phone} to make an appointment, see a surgeon, talk with our "
            "staff or learn more about surgery.")
     form[ANSWER] = new
@@ -195,10 +197,8 @@ def test_only_topic_files_can_be_opened(studio):
 
 def test_a_save_needs_its_csrf_token_and_its_length(studio):
     base, _, project = studio
-    browser = Browser(base)
-    browser.sign_in("ana")
-    _, _, page = browser.get("/topics/contact.yml")
-    form = form_of(browser, page) | {ANSWER: "Forged.", "csrf_token": "forged"}
+    browser, form = contact_form(base)
+    form = form | {ANSWER: "Forged.", "csrf_token": "forged"}
     assert browser.post("/topics/contact.yml", form)[0] == 403
     assert "Forged." not in (project / "data" / "topics" / "contact.yml").read_text()
     connection = http.client.HTTPConnection(urllib.parse.urlsplit(base).netloc, timeout=10)
@@ -228,10 +228,8 @@ def test_a_form_made_before_someone_else_saved_is_not_saved_over_their_change(st
 
 def test_invisible_characters_are_refused_at_their_field(studio):
     base, _, project = studio
-    browser = Browser(base)
-    browser.sign_in("ana")
-    _, _, page = browser.get("/topics/contact.yml")
-    form = form_of(browser, page) | {ANSWER: "Call us at {practice_phone}.\x1b[31m now"}
+    browser, form = contact_form(base)
+    form = form | {ANSWER: "Call us at {practice_phone}.\x1b[31m now"}
     status, _, page = browser.post("/topics/contact.yml", form)
     assert status == 422 and "invisible character" in page
     assert "\x1b" not in (project / "data" / "topics" / "contact.yml").read_text()
