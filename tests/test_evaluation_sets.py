@@ -25,8 +25,9 @@ DEV_SECOND = [TESTS / "nlu_dev_second.yml", TESTS / "nlu_two_questions_dev_secon
               TESTS / "nlu_not_on_page_dev.yml", TESTS / "nlu_dev_third.yml",
               TESTS / "nlu_two_questions_dev_third.yml", TESTS / "nlu_not_on_page_dev_second.yml",
               TESTS / "nlu_dev_fourth.yml", TESTS / "nlu_dev_fifth.yml",
-              TESTS / "nlu_dev_sixth.yml", TESTS / "nlu_not_on_page_dev_third.yml"]
-TRIAGE_SETS = sorted([*(TESTS / "triage").glob("*.yml"),
+              TESTS / "nlu_dev_sixth.yml", TESTS / "nlu_not_on_page_dev_third.yml",
+              TESTS / "nlu_dev_es.yml", TESTS / "nlu_dev_es_second.yml"]
+TRIAGE_SETS = sorted([*(TESTS / "triage").glob("*.yml"), *(TESTS / "triage" / "es").glob("*.yml"),
                       *(TESTS / "triage" / "unopened").glob("*.yml")])
 MIN_HELDOUT = 300
 SEALED_ANSWERS = TESTS / "nlu_sealed"
@@ -35,12 +36,13 @@ SEALED_ANSWERS = TESTS / "nlu_sealed"
 # are development sets now, DEV_SECOND), never opened; near-copies of training or development
 # phrasings, or of each other, dropped by script, unread.
 SEALED_ANSWER_SETS = {
-    # Issue 24: 279 questions of every topic in Spanish (280 written by a helper from the same
-    # brief in Spanish; one near-copy dropped). Right only when answered in Spanish.
-    "heldout_es_1.yml": ("315845ea2bc34e0b7d7c0317ab7545c15c4345408618789238d8b95dbe52f955", 150),
     # The second Spanish set: 254 (330 written by a new helper; 76 near-copies of training or
     # other evaluation phrasings dropped, unread).
     "heldout_es_2.yml": ("626d3a757e1e9aab9554513f735c952322bc0248a3ae541bae32b42a8f890c86", 150),
+    # The third Spanish set: 239 (340 written by a new helper on 2026-12-04, session 2; 101
+    # near-copies of training or other evaluation phrasings dropped, unread). The first
+    # (heldout_es_1, scored five times) is a development set now: tests/nlu_dev_es_second.yml.
+    "heldout_es_3.yml": ("f09cb84775f31f2724d9430caf4688a5a86e05f679c9eeda5917129c52a44124", 150),
     # Round 6's held-out set (round 5's was read: tests/nlu_dev_sixth.yml): 407 (540 written by
     # two writers, the second asked for messages of 8 words or more; 133 near-copies dropped).
     "heldout_6.yml": ("eb7d658179d690943b4f74175dec9d9b9ede7e641507d89bd45063c30bc202a4", 300),

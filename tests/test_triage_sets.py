@@ -37,6 +37,9 @@ SPANISH_SEALED: dict[str, str] = {
     "sealed_1.yml": "14273ea2346700d6ff3274e799d007d6b81a53d81b8968cd1cf0940398884405",
     # A second writer's 300 (8 near-copies dropped by script, unread), 2026-12-04.
     "sealed_2.yml": "1dfa3b90415ba2fb9566dae2800196107017fd1321fde2b028a2654d28b9f79d",
+    # A third writer's 316, a third of them crises, many said indirectly (320 written; 4
+    # near-copies dropped by script, unread), 2026-12-04, session 2.
+    "sealed_3.yml": "bf9cfb2696e0dc7645774f0ae38029de05d62c2167cb4d62ec0cdfb746995c45",
 }
 # Sealed sets written apart and never opened, waiting to join `make triage` (pinned the same
 # way; moved to tests/triage/ unchanged).
