@@ -6,7 +6,9 @@ has. The answer is 304 while the file is unchanged, and the new model when `make
 has published another one: Rasa then swaps it in without a restart, keeping every
 conversation in progress.
 
-Listens where endpoints.yml's `models` url says (loopback): only the Rasa server asks it.
+Listens where endpoints.yml's `models` url says (loopback): only the Rasa server asks it, and
+the staff studio, which reads `/status/<model>` to tell staff when their published change is
+live: the bot asking with the new model's ETag means it has swapped it in.
 
 Usage: python -m services.model_server [--dir models]   (services/run.sh)
 """
@@ -14,9 +16,11 @@ Usage: python -m services.model_server [--dir models]   (services/run.sh)
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -33,14 +37,23 @@ def etag(path: Path) -> str:
 
 
 def make_server(directory: Path, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    # The ETag each model was last asked for with, and when: what the bot has loaded.
+    asked: dict[str, tuple[str, float]] = {}
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            name = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
+            route = self.path.split("?", 1)[0]
+            name = route.rsplit("/", 1)[-1]
             path = directory / name
             if not name.endswith(".tar.gz") or not path.is_file():
                 self.send_error(404, "No such model")
                 return
             tag = etag(path)
+            if route == f"/status/{name}":
+                self.send_status(tag, asked.get(name))
+                return
+            if self.headers.get("If-None-Match"):
+                asked[name] = (self.headers["If-None-Match"], time.monotonic())
             if self.headers.get("If-None-Match") == tag:
                 self.send_response(304)
                 self.send_header("ETag", tag)
@@ -54,6 +67,18 @@ def make_server(directory: Path, port: int, host: str = "127.0.0.1") -> Threadin
             self.end_headers()
             self.wfile.write(body)
             logger.info("Served %s (%s) to the bot.", name, tag)
+
+        def send_status(self, tag: str, last_asked: tuple[str, float] | None) -> None:
+            body = json.dumps({
+                "model": tag,
+                "bot_has": last_asked[0] if last_asked else None,
+                "asked_seconds_ago": round(time.monotonic() - last_asked[1], 1)
+                if last_asked else None}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             logger.debug(format, *args)

@@ -30,8 +30,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from staff.topic_files import Topic, read_topics
-from studio import topic_editing
+from studio import history, topic_editing
 from studio.accounts import Session, StaffStore, same_token
+from studio.publishing import Publisher, RefusedError, unpublished
 from studio.settings import StudioSettings
 
 logger = logging.getLogger(__name__)
@@ -284,7 +285,7 @@ async def save_topic(request: Request, session: Session) -> Response:
             unplaced = topic_editing.place_problems(fields, problems, path)
             return topic_form(request, session, path, fields, unplaced=unplaced,
                               status_code=422, version=version_of(text))
-        path.write_text(new_text, encoding="utf-8")
+        topic_editing.write_atomically(path, new_text)
     store_of(request).record(session.name, f"edited {path.name}: {', '.join(sorted(changed))}")
     return topic_form(request, session, path, topic_editing.fields_of(path, new_text), saved=True)
 
@@ -303,6 +304,66 @@ async def changes(request: Request, session: Session) -> Response:
     return render(request, "changes.html", session, changes=store_of(request).changes())
 
 
+@signed_in()
+async def publish_page(request: Request, session: Session) -> Response:
+    return await show_publish(request, session)
+
+
+async def show_publish(request: Request, session: Session, refusal: str = "",
+                       status_code: int = 200) -> Response:
+    publisher = publisher_of(request)
+    waiting = await run_in_threadpool(unpublished, settings_of(request).project)
+    return render(request, "publish.html", session, waiting=waiting, refusal=refusal,
+                  publish=publisher.current, status_code=status_code)
+
+
+@signed_in(role="editor")
+async def publish(request: Request, session: Session) -> Response:
+    return await start_publish(request, session)
+
+
+async def start_publish(request: Request, session: Session,
+                        roll_back_to: str | None = None) -> Response:
+    try:
+        await run_in_threadpool(publisher_of(request).start, session.name, roll_back_to)
+    except RefusedError as refusal:
+        return await show_publish(request, session, str(refusal), 409)
+    return RedirectResponse(f"{PREFIX}/publish", 303)
+
+
+def publisher_of(request: Request) -> Publisher:
+    return request.app.state.publisher
+
+
+@signed_in()
+async def history_page(request: Request, session: Session) -> Response:
+    found = await run_in_threadpool(history.versions, settings_of(request).project)
+    return render(request, "history.html", session, versions=found)
+
+
+@signed_in()
+async def version_page(request: Request, session: Session) -> Response:
+    project = settings_of(request).project
+    found = await run_in_threadpool(history.version, project, request.path_params["commit"])
+    if found is None:
+        return render(request, "refused.html", session, status_code=404,
+                      reason="There is no such version.")
+    files = await run_in_threadpool(history.changes_of, project, found.commit)
+    newest = (await run_in_threadpool(history.versions, project, 1))[0]
+    return render(request, "version.html", session, version=found, files=files,
+                  newest=found.commit == newest.commit)
+
+
+@signed_in(role="editor")
+async def roll_back(request: Request, session: Session) -> Response:
+    found = await run_in_threadpool(history.version, settings_of(request).project,
+                                    request.path_params["commit"])
+    if found is None:
+        return render(request, "refused.html", session, status_code=404,
+                      reason="There is no such version.")
+    return await start_publish(request, session, roll_back_to=found.commit)
+
+
 def create_app(settings: StudioSettings | None = None) -> Starlette:
     settings = settings or StudioSettings.from_environment()
     app = Starlette(routes=[
@@ -314,6 +375,11 @@ def create_app(settings: StudioSettings | None = None) -> Starlette:
         Route(f"{PREFIX}/topics/{{name}}", topic_page, methods=["GET"]),
         Route(f"{PREFIX}/topics/{{name}}", save_topic, methods=["POST"]),
         Route(f"{PREFIX}/changes", changes),
+        Route(f"{PREFIX}/publish", publish_page, methods=["GET"]),
+        Route(f"{PREFIX}/publish", publish, methods=["POST"]),
+        Route(f"{PREFIX}/history", history_page),
+        Route(f"{PREFIX}/history/{{commit}}", version_page, methods=["GET"]),
+        Route(f"{PREFIX}/history/{{commit}}/roll-back", roll_back, methods=["POST"]),
         Mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="static"),
     ], middleware=[Middleware(Guard, settings=settings)])
     app.state.settings = settings
@@ -321,6 +387,8 @@ def create_app(settings: StudioSettings | None = None) -> Starlette:
     app.state.sign_in_limit = SignInLimit()
     app.state.hashing = asyncio.Semaphore(HASHING_AT_ONCE)
     app.state.file_locks = defaultdict(asyncio.Lock)
+    app.state.publisher = Publisher(settings.project, settings.model_status_url,
+                                    app.state.store.record, settings.publish_log)
     # `make check`'s rules load Rasa's pieces (seconds): loaded now, so the first save is quick.
     threading.Thread(target=importlib.import_module, args=("staff.check",), daemon=True).start()
     return app

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
+
+from services.endpoints import endpoint_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +23,9 @@ class StudioSettings:
     # Cookies only over HTTPS (nginx's TLS). Off only for a browser on this machine, over
     # loopback (tests).
     secure_cookies: bool = True
+    # Where the model server tells which model the bot has (services/model_server.py), so a
+    # publish can say when it is live: endpoints.yml's `models` url, unless told ("" for none).
+    model_status: str | None = None
 
     @property
     def topics(self) -> Path:
@@ -32,7 +38,23 @@ class StudioSettings:
             port=port_from(os.environ.get("STUDIO_PORT"), cls.port),
             database=Path(os.environ.get("STUDIO_DATABASE", cls.database)),
             project=Path(os.environ.get("STUDIO_PROJECT", cls.project)),
-            secure_cookies=os.environ.get("STUDIO_SECURE_COOKIES", "1") != "0")
+            secure_cookies=os.environ.get("STUDIO_SECURE_COOKIES", "1") != "0",
+            model_status=os.environ.get("STUDIO_MODEL_STATUS"))
+
+    @property
+    def model_status_url(self) -> str | None:
+        if self.model_status is not None:
+            return self.model_status or None
+        try:
+            url = urlparse(endpoint_url("models", self.project / "endpoints.yml"))
+        except (OSError, ValueError):
+            return None
+        name = url.path.rsplit("/", 1)[-1]
+        return f"{url.scheme}://{url.netloc}/status/{name}"
+
+    @property
+    def publish_log(self) -> Path:
+        return self.database.parent / "studio-publish.log"
 
 
 def port_from(value: str | None, default: int) -> int:

@@ -8,6 +8,7 @@ Plain Python, no web framework (studio/app.py shows it).
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import tempfile
@@ -188,3 +189,13 @@ def previews(fields: list[Field]) -> dict[str, dict[str, list[str]]]:
 
     return {f.key: {"web": web_view(f.variation), "sms": sms_view(f.variation)}
             for f in fields if f.variation is not None}
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace the file in one step: a publish committing at that moment, or a crash, never
+    sees half a file."""
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=".",
+                                     suffix=".saving", delete=False) as partial:
+        partial.write(text)
+    shutil.copymode(path, partial.name)
+    os.replace(partial.name, path)
