@@ -152,8 +152,9 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 
 web-deps: web/node_modules/.package-lock.json ## Front-end packages (socket.io client, axe-core)
 
-web-vendor: web-deps ## Re-vendor the socket.io client into web/static/vendor/ (after changing its version)
+web-vendor: web-deps ## Re-vendor the socket.io client (web/static/vendor/) and Chart.js (studio/static/vendor/) after changing a version
 	cp web/node_modules/socket.io-client/dist/socket.io.min.js web/static/vendor/
+	cp web/node_modules/chart.js/dist/chart.umd.min.js studio/static/vendor/
 
 test-browser: $(MODEL) browser web-deps ## The chat widget in headless Chromium (Playwright, axe-core)
 	$(PY) -m pytest -m browser

@@ -47,13 +47,13 @@ def why_unanswered(parse: dict) -> str | None:
     return None
 
 
-def configured_db() -> Path | None:
-    """The SQLite file of the tracker store in endpoints.yml (relative to the project, where
-    the bot runs); None for another kind of store."""
-    store = endpoint("tracker_store")
+def configured_db(project: Path = ROOT) -> Path | None:
+    """The SQLite file of the tracker store in the project's endpoints.yml (relative to the
+    project, where the bot runs); None for another kind of store."""
+    store = endpoint("tracker_store", project / "endpoints.yml")
     if str(store.get("type", "")) not in SQL_STORES or store.get("dialect") != "sqlite":
         return None
-    return ROOT / str(store.get("db", "rasa.db"))
+    return project / str(store.get("db", "rasa.db"))
 
 
 def findings(db: Path) -> list[Finding]:

@@ -38,6 +38,9 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE TABLE IF NOT EXISTS changes (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, name TEXT NOT NULL,
     what TEXT NOT NULL);
+-- Review questions staff set aside (or taught): by a hash of the redacted text, never the text.
+CREATE TABLE IF NOT EXISTS dismissed (
+    key TEXT PRIMARY KEY, name TEXT NOT NULL, at TEXT NOT NULL);
 """
 
 
@@ -191,6 +194,16 @@ class StaffStore:
         with self._lock:
             return list(self._db.execute("SELECT at, name, what FROM changes ORDER BY id DESC "
                                          "LIMIT ?", (limit,)))
+
+    def dismiss(self, keys: list[str], name: str) -> None:
+        with self._lock:
+            self._db.executemany("INSERT OR IGNORE INTO dismissed (key, name, at) VALUES "
+                                 "(?, ?, ?)", [(key, name, now().isoformat(timespec="seconds"))
+                                               for key in keys])
+
+    def dismissed(self) -> set[str]:
+        with self._lock:
+            return {key for (key,) in self._db.execute("SELECT key FROM dismissed")}
 
 
 def same_token(expected: str, given: str | None) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import importlib
+import json
 import logging
 import secrets
 import threading
@@ -30,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from staff.topic_files import Topic, read_topics
-from studio import history, topic_editing
+from studio import history, patient_questions, topic_editing
 from studio.accounts import Session, StaffStore, same_token
 from studio.publishing import Publisher, RefusedError, unpublished
 from studio.settings import StudioSettings
@@ -143,7 +144,7 @@ def render(request: Request, template: str, session: Session | None,
 
 
 async def home(request: Request) -> Response:
-    target = "topics" if current_session(request) else "sign-in"
+    target = "dashboard" if current_session(request) else "sign-in"
     return RedirectResponse(f"{PREFIX}/{target}", 303)
 
 
@@ -364,6 +365,121 @@ async def roll_back(request: Request, session: Session) -> Response:
     return await start_publish(request, session, roll_back_to=found.commit)
 
 
+REVIEW_DAYS = (7, 30, 90)
+DASHBOARD_WEEKS = 12
+
+
+def days_of(request: Request) -> int:
+    value = request.query_params.get("days", "30")
+    return int(value) if value.isdigit() and int(value) in REVIEW_DAYS else 30
+
+
+def patient_turns(request: Request, days: int) -> tuple[list, dict] | None:
+    """The last `days` days of conversations, or None when there is no SQLite store to read."""
+    db = settings_of(request).conversations_db
+    if db is None:
+        return None
+    if not db.exists():
+        return [], {}
+    return patient_questions.turns(db, days)
+
+
+async def review_groups(request: Request, days: int) -> list[patient_questions.Group] | None:
+    found = await run_in_threadpool(patient_turns, request, days)
+    if found is None:
+        return None
+    return await run_in_threadpool(patient_questions.review, found[0],
+                                   store_of(request).dismissed())
+
+
+def topic_choices(request: Request) -> list[tuple[str, str, Path]]:
+    """(intent, title, file) of every topic with example questions, by title."""
+    found, _ = read_topics(settings_of(request).topics)
+    return sorted(((intent, title_of(topic, intent), topic.path) for topic in found
+                   for intent in topic.examples), key=lambda choice: choice[1].lower())
+
+
+@signed_in()
+async def review_page(request: Request, session: Session) -> Response:
+    return await show_review(request, session)
+
+
+async def show_review(request: Request, session: Session, notice: str = "",
+                      problems: list[str] | None = None, status_code: int = 200) -> Response:
+    days = days_of(request)
+    groups = await review_groups(request, days)
+    return render(request, "review.html", session, groups=(groups or [])[:100],
+                  readable=groups is not None, days=days, choices=REVIEW_DAYS,
+                  topics=topic_choices(request), notice=notice, problems=problems or [],
+                  status_code=status_code)
+
+
+async def chosen_group(request: Request) -> patient_questions.Group | None:
+    form = await request.form()
+    groups = await review_groups(request, days_of(request)) or []
+    return next((g for g in groups if g.key == form.get("group")), None)
+
+
+@signed_in(role="editor")
+async def dismiss(request: Request, session: Session) -> Response:
+    group = await chosen_group(request)
+    if group is None:
+        return await show_review(request, session, problems=[
+            "That group is gone (taught or set aside meanwhile)."], status_code=409)
+    store_of(request).dismiss([patient_questions.key_of(t) for t in group.texts], session.name)
+    store_of(request).record(session.name, f"set aside a review group of {group.count} "
+                                           f"question(s)")
+    return await show_review(request, session, notice="Set aside.")
+
+
+@signed_in(role="editor")
+async def teach(request: Request, session: Session) -> Response:
+    """The chosen questions of a group become example questions of a topic (then publish)."""
+    group = await chosen_group(request)
+    form = await request.form()
+    intent = str(form.get("intent", ""))
+    topic = next((c for c in topic_choices(request) if c[0] == intent), None)
+    chosen = [text for text in form.getlist("text") if text in (group.teachable if group else [])]
+    if group is None or topic is None or not chosen:
+        return await show_review(request, session, status_code=422, problems=[
+            "Choose a topic and at least one question (a question with a hidden detail in "
+            "brackets cannot be taught as it is)."])
+    path = topic[2]
+    async with request.app.state.file_locks[path.name]:
+        text = path.read_text(encoding="utf-8")
+        field = next(f for f in topic_editing.fields_of(path, text)
+                     if f.key == f"examples:{intent}")
+        known = {line.strip().lower() for line in field.value.splitlines()}
+        added = [question for question in chosen if question.lower() not in known]
+        new_text = topic_editing.edited(text, {field.key: "\n".join(
+            [field.value, *added])}) if added else text
+        problems = await run_in_threadpool(topic_editing.problems_of_edit,
+                                           settings_of(request).topics.parent, path, new_text)
+        if problems:
+            return await show_review(request, session, status_code=422, problems=[
+                problem.message for problem in problems])
+        if added:
+            topic_editing.write_atomically(path, new_text)
+    store_of(request).dismiss([patient_questions.key_of(t) for t in group.texts], session.name)
+    store_of(request).record(session.name, f"taught {len(added)} review question(s) to "
+                                           f"{intent} ({path.name})")
+    return await show_review(request, session, notice=(
+        f"Added {len(added)} question(s) to “{topic[1]}”. Publish to make the assistant "
+        f"answer them."))
+
+
+@signed_in()
+async def dashboard_page(request: Request, session: Session) -> Response:
+    found = await run_in_threadpool(patient_turns, request, DASHBOARD_WEEKS * 7)
+    figures = None if found is None else await run_in_threadpool(
+        patient_questions.dashboard, found[0], found[1], DASHBOARD_WEEKS)
+    return render(request, "dashboard.html", session, figures=figures,
+                  weeks=DASHBOARD_WEEKS,
+                  # Counts and names only; "<" escaped all the same, so no value ends the script.
+                  charts=None if figures is None else json.dumps(vars(figures)).replace(
+                      "<", "\\u003c"))
+
+
 def create_app(settings: StudioSettings | None = None) -> Starlette:
     settings = settings or StudioSettings.from_environment()
     app = Starlette(routes=[
@@ -378,6 +494,10 @@ def create_app(settings: StudioSettings | None = None) -> Starlette:
         Route(f"{PREFIX}/publish", publish_page, methods=["GET"]),
         Route(f"{PREFIX}/publish", publish, methods=["POST"]),
         Route(f"{PREFIX}/history", history_page),
+        Route(f"{PREFIX}/review", review_page, methods=["GET"]),
+        Route(f"{PREFIX}/review/teach", teach, methods=["POST"]),
+        Route(f"{PREFIX}/review/dismiss", dismiss, methods=["POST"]),
+        Route(f"{PREFIX}/dashboard", dashboard_page),
         Route(f"{PREFIX}/history/{{commit}}", version_page, methods=["GET"]),
         Route(f"{PREFIX}/history/{{commit}}/roll-back", roll_back, methods=["POST"]),
         Mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -26,6 +26,9 @@ class StudioSettings:
     # Where the model server tells which model the bot has (services/model_server.py), so a
     # publish can say when it is live: endpoints.yml's `models` url, unless told ("" for none).
     model_status: str | None = None
+    # The bot's conversations (the review and the dashboard read them): endpoints.yml's SQLite
+    # tracker store, unless told.
+    conversations: Path | None = None
 
     @property
     def topics(self) -> Path:
@@ -39,7 +42,20 @@ class StudioSettings:
             database=Path(os.environ.get("STUDIO_DATABASE", cls.database)),
             project=Path(os.environ.get("STUDIO_PROJECT", cls.project)),
             secure_cookies=os.environ.get("STUDIO_SECURE_COOKIES", "1") != "0",
-            model_status=os.environ.get("STUDIO_MODEL_STATUS"))
+            model_status=os.environ.get("STUDIO_MODEL_STATUS"),
+            conversations=Path(os.environ["STUDIO_CONVERSATIONS"])
+            if os.environ.get("STUDIO_CONVERSATIONS") else None)
+
+    @property
+    def conversations_db(self) -> Path | None:
+        if self.conversations is not None:
+            return self.conversations
+        from staff.review import configured_db  # spaCy's weight, only when the page needs it
+
+        try:
+            return configured_db(self.project)
+        except (OSError, ValueError):
+            return None
 
     @property
     def model_status_url(self) -> str | None:

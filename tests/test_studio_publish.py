@@ -11,15 +11,19 @@ import re
 import subprocess
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
 from services.model_server import serve_in_background
 from tests.conftest import MODEL
 from tests.support.bot_servers import free_port, running_bot
-from tests.support.studio_server import (ANSWER, Browser, contact_form, publishable_clone,
-                                         running_studio)
+from tests.support.studio_server import (
+    ANSWER,
+    Browser,
+    contact_form,
+    publishable_clone,
+    running_studio,
+)
 
 pytestmark = pytest.mark.staff
 
@@ -38,7 +42,8 @@ def publishing(tmp_path_factory):
         with running_bot(project / "models" / MODEL.name, workdir=workdir / "bot",
                          model_server_url=f"http://127.0.0.1:{port}/{MODEL.name}") as bot, \
                 running_studio(workdir / "studio", project,
-                               f"http://127.0.0.1:{port}/status/{MODEL.name}") as studio:
+                               f"http://127.0.0.1:{port}/status/{MODEL.name}",
+                               bot.workdir / "conversations.db") as studio:
             yield studio, bot, project
     finally:
         models.shutdown()
@@ -110,6 +115,47 @@ def test_an_edit_published_goes_live_and_a_roll_back_brings_the_old_answer(publi
     (output_dir / "studio-publish.json").write_text(json.dumps({
         "seconds_from_publish_to_live_answer_edit": edit_seconds,
         "seconds_from_roll_back_to_live": roll_back_seconds}, indent=1))
+
+
+UNKNOWN = "zorblat hotline digits please"  # no topic's words: the bot cannot answer it yet
+
+
+def test_a_review_question_taught_to_a_topic_and_published_is_answered(publishing,
+                                                                       output_dir):
+    studio, bot, project = publishing
+    assert "Call us at" not in answer(bot, UNKNOWN)
+    browser = Browser(studio.base)
+    browser.sign_in("ana")
+    deadline = time.monotonic() + 30  # the bot writes conversations in a thread of its own
+    while UNKNOWN not in (page := browser.get("/review")[2]):
+        assert time.monotonic() < deadline, re.sub(r"<[^>]+>", " ", page)[-1500:]
+        time.sleep(0.5)
+    group = re.search(r'name="group" value="([0-9a-f]+)"', page[page.index(UNKNOWN):])
+    status, _, page = browser.post("/review/teach", {
+        "csrf_token": browser.csrf_of(page), "group": group.group(1),
+        "intent": "ask_phone_number", "text": UNKNOWN})
+    assert status == 200 and "Added 1 question" in page and UNKNOWN not in page.split(
+        "Added 1 question")[1]
+    assert UNKNOWN in (project / "data" / "topics" / "contact.yml").read_text()
+
+    _, _, page = browser.get("/publish")
+    browser.post("/publish", {"csrf_token": browser.csrf_of(page)})
+    seconds = live_seconds(published(browser))
+    assert "Call us at" in answer(bot, UNKNOWN)
+    figures = json.loads((output_dir / "studio-publish.json").read_text()) if (
+        output_dir / "studio-publish.json").exists() else {}
+    figures["seconds_from_publish_to_live_new_phrasings"] = seconds
+    (output_dir / "studio-publish.json").write_text(json.dumps(figures, indent=1))
+
+
+def test_the_dashboard_draws_counts_and_no_patient_text(publishing):
+    studio, _, _ = publishing
+    browser = Browser(studio.base)
+    browser.sign_in("rui")
+    status, _, page = browser.get("/dashboard")
+    figures = json.loads(re.search(r'id="figures">(.*?)</script>', page, re.S).group(1))
+    assert status == 200 and figures["questions"] >= 3 and "rest" in figures["channels"]
+    assert UNKNOWN not in page and "phone number" not in page.lower()
 
 
 def test_a_reviewer_cannot_publish_or_roll_back(publishing):

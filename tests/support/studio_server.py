@@ -53,14 +53,16 @@ def publishable_clone(parent: Path) -> Path:
 
 
 @contextlib.contextmanager
-def running_studio(workdir: Path, project: Path | None = None,
-                   model_status: str = "") -> Iterator[RunningStudio]:
+def running_studio(workdir: Path, project: Path | None = None, model_status: str = "",
+                   conversations: Path | None = None) -> Iterator[RunningStudio]:
     """The studio editing `project` (a lone clone, unless given); a publish asks the model
-    server at `model_status` whether the bot has the new model (none: it does not wait)."""
+    server at `model_status` whether the bot has the new model (none: it does not wait); the
+    review and the dashboard read `conversations` (the bot's database)."""
     project = project or lone_clone(workdir / "project")
     env = {"STUDIO_DATABASE": str(workdir / "studio.sqlite3"), "STUDIO_PORT": str(free_port()),
            "STUDIO_SECURE_COOKIES": "0", "STUDIO_PROJECT": str(project),
-           "STUDIO_MODEL_STATUS": model_status}
+           "STUDIO_MODEL_STATUS": model_status,
+           "STUDIO_CONVERSATIONS": str(conversations or workdir / "no-conversations.db")}
     for name, role in ACCOUNTS:
         subprocess.run([sys.executable, "-m", "studio.users", name, "--role", role],
                        input=PASSWORD + "\n", text=True, check=True, capture_output=True,
