@@ -16,28 +16,40 @@ and for names, which show only by the words around them ("my name is", "I'm", "D
 "thanks,"), spaCy's Matcher on a blank English pipeline: its tokenizer reads I'm, Im, I am
 and I’m alike, and it knows English stop words.
 
+Spanish too: the same cues in Spanish ("soy", "me llamo", "mi esposo", "Dra.", "gracias,"),
+labels ("expediente", "póliza"), dates ("3 de marzo") and streets ("calle 5 de mayo 123"),
+accents optional, since patients skip them. The same tokenizer serves; spaCy's Spanish stop
+words and spacy-lookups-data's Spanish tables tell its ordinary words.
+
 Lean to hiding: a word hidden by mistake costs staff a little context, a name shown costs a
 patient their privacy. A name typed in lower case counts after those words when it is no
 English word spacy-lookups-data knows ("i'm jane doe", "my daughter emily"; not "i'm dizzy",
-"my husband fell"), so a lower case name that is also a word ("rose", "will") is missed. A
-name with none of those words around it ("Jane Doe has sciatica") is not found.
+"my husband fell"), or, in a message that reads as Spanish, no Spanish word it knows ("soy
+maria", not "soy diabetico"). So a lower case name that is also a word ("rose", "will", "rosa",
+"luz") is missed. A name with none of those words around it ("Jane Doe has sciatica") is not
+found.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
+from typing import NamedTuple
 
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.lang.es.stop_words import STOP_WORDS as SPANISH_STOP_WORDS
 from spacy.lookups import load_lookups
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
+from spacy.util import load_language_data, registry
 
 # --- Numbers and places: regular expressions, applied in this order. -------------------------
 # Labelled numbers come first, so the phone and ZIP rules never see half of a member ID; the
 # label stays ("policy number [insurance number]").
-_LINK = r"(?:\s*(?i:id|number|num|no|is|was|card)\b|\s*[#:=.])*\s*"
+_LINK = (r"(?:\s*(?i:id|number|num|no|is|was|card|es|era|de|del|n[uú]mero|n[uú]m|tarjeta)\b"
+         r"|\s*n[º°]|\s*[#:=.])*\s*")
 # A value to hide has a digit and 4+ characters; a year is not one ("support group 2025").
 _VALUE = (r"(?=[A-Za-z-]*\d)(?!(?:19|20)\d\d\b)(?=[A-Za-z0-9-]{4})"
           r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
@@ -70,23 +82,47 @@ _SUFFIX = (r"(?:(?i:st|street|ave|av|avenue|rd|road|blvd|boulevard|ln|lane|pkwy|
            r"highway|ct|cir|ter|trl|pl|sq|cv|expy|fwy)\b|(?i:dr)\b(?!\.?\s+[A-Z][a-z])|"
            r"(?:Way|Drive|Court|Place|Circle|Trail|Terrace|Loop|Cove|Pike|Plaza|Square|Row|"
            r"Run|Point|Path|Crossing)\b)\.?")
-_UNIT = r"(?:(?i:apt|apartment|unit|suite|ste|lot|room|rm|bldg)\.?\s*#?|#)\s*[A-Za-z0-9-]{1,6}\b"
+_UNIT = (r"(?:(?i:apt|apartment|unit|suite|ste|lot|room|rm|bldg|depto|dpto|departamento|apto|"
+         r"apartamento|interior|int|piso)\.?\s*#?|#)\s*[A-Za-z0-9-]{1,6}\b")
+# Spanish puts the street type first and the house number last ("calle 5 de mayo 123", "Av.
+# Reforma 222"). Not "camino" or "paseo", which are also "I walk"; and the words between are
+# no function words nor units, so "la calle hace 2 semanas" or "avenida 20 minutos" stay.
+_CALLE = (r"(?i:calle|c/|avenida|avda|av|carrera|cra|calzada|privada|prolongaci[oó]n|bulevar|"
+          r"carretera|callej[oó]n|pasaje)")
+_CALLE_WORD = _none_of((SPANISH_STOP_WORDS - {"de", "del", "la", "las", "los"}) | {
+    "hora", "horas", "minuto", "minutos", "dia", "día", "dias", "días", "semana", "semanas",
+    "mes", "meses", "año", "años", "ano", "anos", "vez", "veces", "cuadra", "cuadras", "paso",
+    "pasos", "km", "kilometros", "kilómetros", "milla", "millas", "mg", "pastillas"}) \
+    + r"[^\W_][\w'-]*\.?"
 
 _MONTH = (r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|"
           r"sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)")
+_MES = (r"(?i:ene(ro)?|feb(rero)?|mar(zo)?|abr(il)?|may(o)?|jun(io)?|jul(io)?|ago(sto)?|"
+        r"sep(t(iembre)?)?|set(iembre)?|oct(ubre)?|nov(iembre)?|dic(iembre)?)")
+# Month first only when spelled out: "mar 3" is March already, and "may 5" English.
+_MES_ENTERO = (r"(?i:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|"
+               r"octubre|noviembre|diciembre)")
+_PHONE_LABELS = r"phone|cell|mobile|tel[eé]fono|tel|cel|celular|m[oó]vil|whatsapp"
 
 REDACTIONS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[e-mail]"),
-    _labelled(r"insurance|ins|member|subscriber|policy|group|grp|medicaid|medicare|claim",
+    _labelled(r"insurance|ins|member|subscriber|policy|group|grp|medicaid|medicare|claim|"
+              r"seguro|aseguranza|p[oó]liza|miembro|afiliado|asegurado|grupo|reclamo",
               "[insurance number]"),
-    _labelled(r"mrn|medical\s+records?|med\s+rec|records?|chart|patient|account|acct",
-              "[record number]"),
-    _labelled(r"id|identification", "[id number]"),
+    _labelled(r"mrn|medical\s+records?|med\s+rec|records?|chart|patient|account|acct|"
+              r"expediente|historia\s+cl[ií]nica|registro|paciente", "[record number]"),
+    # "seguro social" here, after "seguro" found no value right behind it.
+    _labelled(r"id|identification|identificaci[oó]n|c[eé]dula|ssn|social\s+security|"
+              r"seguro\s+social|passport|pasaporte|licen[cs]e|licencia|dni|curp", "[id number]"),
+    # A number the patient calls a phone is one, however short ("mi cel es 448812").
+    (re.compile(rf"(\b(?i:{_PHONE_LABELS})\b{_LINK})\+?\d[\d\s().-]{{2,}}\d"), r"\1[phone]"),
     (re.compile(r"\b(?i:p\.?\s?o\.?\s*box|post\s+office\s+box)\s*#?\s*\d+\b"), "[address]"),
     (re.compile(r"\b\d{1,6}\s+(?i:(?:state\s+)?highway|hwy|county\s+road|cr|route|rte)\s*#?\s*\d+\b"),
      "[address]"),
     (re.compile(rf"\b\d{{1,6}}[A-Za-z]?\s+(?:{_DIRECTION}\s+)?(?:{_STREET_WORD}\s+){{1,3}}{_SUFFIX}"
                 rf"(?:\s+{_DIRECTION}(?![A-Za-z]))?(?:,?\s*{_UNIT})?"), "[address]"),
+    (re.compile(rf"\b{_CALLE}\.?\s+(?:{_CALLE_WORD}\s+){{1,4}}?(?:#\s*|(?i:n[uú]m(?:ero)?|no)"
+                rf"\.?\s*)?\d+[A-Za-z]?(?:-\d+)?\b(?:,?\s*{_UNIT})?"), "[address]"),
     # The town and state just before a ZIP code go with it ("Little Rock, AR 72201").
     (re.compile(rf"(?:(?:{_CITY_WORD}\s+){{0,2}}{_CITY_WORD},?\s+)?(?:\b(?:{_STATES})\.?,?\s+)?"
                 r"(?<![$\d.,-])\b\d{5}(?:-\d{4})?\b(?![.,]\d)"
@@ -102,43 +138,63 @@ REDACTIONS: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"\b\d{{1,2}}(st|nd|rd|th)?( of)? (?!may\b){_MONTH}\b\.?(,? \d{{4}}\b)?|"
                 r"\b\d{1,2}((st|nd|rd|th)( of)?| of) may\b(,? \d{4}\b)?|\b\d{1,2} may,? \d{4}\b",
                 re.IGNORECASE), "[date]"),
+    # "el 3 de marzo de 1961", "1ro de mayo", "marzo 3, 2026"; "de" keeps "5 mar" a number.
+    (re.compile(rf"\b\d{{1,2}}(?:ro|ero|º|°)?\s+de\s+{_MES}\b\.?(?:,?\s+(?:de|del)?\s*\d{{4}}\b)?|"
+                rf"\b{_MES_ENTERO}\s+\d{{1,2}}\b(?:,?\s+(?:de|del)?\s*\d{{4}}\b)?"), "[date]"),
     # Before the phone rule, which would leave the letters of "W123456789" behind.
     (re.compile(r"\b(?:[A-Za-z]{1,4}-?\d{5,}[A-Za-z0-9]*|\d{6,7})\b"), "[id number]"),
     (re.compile(r"(\+?\d[\d\s().-]{6,}\d)"), "[phone]"),
 ]
 
 # --- Names: the words a patient puts around one. -------------------------------------------
-_nlp = spacy.blank("en")
+_nlp = spacy.blank("en")  # its tokenizer splits Spanish well enough: "Dra." -> "Dra", "."
 _matcher = Matcher(_nlp.vocab)
 _KIN = ["wife", "husband", "son", "daughter", "mom", "mother", "dad", "father", "sister",
         "brother", "friend", "partner", "spouse", "caregiver", "boyfriend", "girlfriend",
         "fiance", "fiancee", "aunt", "uncle", "grandma", "grandmother", "grandpa",
         "grandfather", "niece", "nephew", "cousin", "neighbor", "neighbour", "child", "kid",
         "surgeon"]
+_KIN_ES = ["esposo", "esposa", "marido", "mujer", "pareja", "hijo", "hija", "mamá", "mama",
+           "madre", "papá", "papa", "padre", "hermano", "hermana", "abuelo", "abuela", "tío",
+           "tio", "tía", "tia", "novio", "novia", "primo", "prima", "sobrino", "sobrina", "nieto",
+           "nieta", "suegro", "suegra", "cuñado", "cuñada", "cunado", "cunada", "amigo", "amiga",
+           "vecino", "vecina", "cuidador", "cuidadora", "cirujano", "cirujana"]
+_TITLES = ["dr", "dr.", "doctor", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "nurse",
+           "dra", "doctora", "sr", "sra", "srta", "señor", "señora", "señorita", "don", "doña",
+           "enfermera", "enfermero"]
 # Match name -> what comes after it; each is checked in _name_spans.
-_matcher.add("told", [  # "my name is jane doe": after this, any word can be the name
-    [{"LOWER": "name"}, {"NORM": {"IN": ["is", "'s", ":", "-", "="]}}],
+_matcher.add("told", [  # "my name is jane doe", "me llamo juan": any word can be the name
+    [{"LOWER": {"IN": ["name", "nombre"]}}, {"LOWER": "completo", "OP": "?"},
+     {"NORM": {"IN": ["is", "'s", "es", ":", "-", "="]}}],
     [{"LOWER": "name"}, {"NORM": {"IN": ["is", "'s"]}}, {"ORTH": ":"}],
-    [{"LOWER": {"IN": ["signed", "sincerely", "regards"]}}, {"ORTH": ",", "OP": "?"}],
+    [{"LOWER": "me"}, {"LOWER": "llamo"}],
+    [{"LOWER": {"IN": ["signed", "sincerely", "regards", "atentamente", "cordialmente",
+                       "saludos", "atte"]}}, {"LOWER": "cordiales", "OP": "?"},
+     {"ORTH": ".", "OP": "?"}, {"ORTH": ",", "OP": "?"}],
 ])
-_matcher.add("intro", [  # "I'm John Smith", "this is Maria": only capitalised words
+_matcher.add("intro", [  # "I'm John Smith", "soy Maria": capitalised words, or no known word
     [{"LOWER": "i"}, {"NORM": {"IN": ["am", "m"]}}],
     [{"LOWER": "this"}, {"LOWER": "is"}],
+    [{"LOWER": {"IN": ["soy", "habla"]}}],
+    [{"LOWER": {"IN": ["le", "les", "te"]}}, {"LOWER": "escribe"}],
 ])
-_matcher.add("known_as", [  # "my wife Susan", "Dr. Patel", "patient name Jane"
-    [{"LOWER": "my"}, {"LOWER": {"IN": _KIN}}, {"ORTH": ",", "OP": "?"}],
-    [{"LOWER": {"IN": ["dr", "dr.", "doctor", "mr", "mr.", "mrs", "mrs.", "ms", "ms.",
-                       "miss", "nurse"]}}],
-    [{"LOWER": {"IN": ["name", "named", "called"]}}],
+_matcher.add("known_as", [  # "my wife Susan", "Dr. Patel", "patient name Jane", "mi hija ana"
+    [{"LOWER": {"IN": ["my", "mi"]}}, {"LOWER": {"IN": _KIN + _KIN_ES}},
+     {"ORTH": ",", "OP": "?"}],
+    [{"LOWER": {"IN": _KIN_ES}}, {"LOWER": "de"}],  # "soy la mamá de juan"
+    [{"LOWER": {"IN": _TITLES}}, {"ORTH": ".", "OP": "?"}],
+    [{"LOWER": {"IN": ["name", "named", "called", "llamado", "llamada"]}}],
+    [{"LOWER": "se"}, {"LOWER": "llama"}],  # "mi doctor se llama Gomez"
 ])
 _matcher.add("thanks", [  # "thanks, Bob"; "thx bob" when the name ends the message
-    [{"LOWER": {"IN": ["thanks", "thank", "thx", "ty", "cheers", "love"]}},
+    [{"LOWER": {"IN": ["thanks", "thank", "thx", "ty", "cheers", "love", "gracias"]}},
      {"LOWER": "you", "OP": "?"}, {"ORTH": {"IN": [",", "-", "!", "."]}, "OP": "?"}],
     [{"ORTH": {"IN": ["-", "--", "—", "–"]}, "SPACY": True}],  # "- Bob", not "X-Ray"
 ])
 _matcher.add("before", [[{"LOWER": {"IN": ["here", "calling", "speaking"]}}]])  # "Jane here,"
 
 # Words that follow those cues yet are no name ("thanks doc", "I'm Sorry", "this is Urgent").
+# Compared without accents (_fold).
 _NOT_NAMES = {"doctor", "doc", "dr", "nurse", "patient", "team", "everyone", "guys", "bot",
               "sir", "maam", "staff", "office", "urgent", "sorry", "sore", "sick", "ok", "okay",
               "fine", "good", "better", "worse", "afraid", "nervous", "anxious", "pregnant",
@@ -151,53 +207,83 @@ _NOT_NAMES = {"doctor", "doc", "dr", "nurse", "patient", "team", "everyone", "gu
               "isnt", "cant", "wont", "dont", "didnt", "doesnt", "hasnt", "wasnt", "aint",
               "couldnt", "wouldnt", "shouldnt", "havent", "werent", "arent",
               # feelings the lemma table does not know as English words
-              "nauseous", "nauseated", "feverish", "achy", "queasy", "woozy", "lightheaded"}
+              "nauseous", "nauseated", "feverish", "achy", "queasy", "woozy", "lightheaded",
+              # Spanish: "gracias doctora", "saludos cordiales", "¿alguien habla español?"
+              "doctora", "dra", "paciente", "senor", "senora", "senorita", "amigo", "amiga",
+              "igualmente", "mil", "cordiales", "bendiciones", "espanol", "ingles"}
 _OPENERS = {"hi", "hello", "hey", "dear", ",", ".", "!", "-"}  # before "Jane here"
+# "María del Carmen", "Juan de la Cruz": one name.
+_PARTICLES = (("de", "la"), ("de", "los"), ("de", "las"), ("del",), ("de",))
 
 
-def _is_name_word(token: Token, any_case: bool, unknown_lower: bool = False) -> bool:
+def _is_stop(token: Token) -> bool:
+    return token.is_stop or _fold(token.text) in _SPANISH_STOPS
+
+
+def _is_name_word(token: Token, any_case: bool) -> bool:
     """Whether a word can be part of a name: capitalised and not a stop word; with `any_case`,
-    any word but a stop word; with `unknown_lower`, also a lower case word that is no English
-    word we know ("my daughter emily", but not "my husband fell")."""
+    any word but a stop word."""
     word = token.text
-    if not re.fullmatch(r"[^\W\d_]+(?:'[^\W\d_]+)?|[A-Z]\.", word) or word.lower() in _NOT_NAMES:
+    if not re.fullmatch(r"[^\W\d_]+(?:'[^\W\d_]+)?|[A-Z]\.", word) or _fold(word) in _NOT_NAMES:
         return False
     if word.istitle():  # "Will" is a stop word, and a name after "my name is"
-        return word != "I" and (any_case or not token.is_stop)
-    if any_case:
-        return not token.is_stop and word.islower()
-    return unknown_lower and word.islower() and len(word) > 2 and not token.is_stop \
-        and not _is_english_word(word)
+        return word != "I" and (any_case or not _is_stop(token))
+    return any_case and word.islower() and not _is_stop(token)
 
 
-def _lowercase_name_end(doc: Doc, start: int) -> int:
-    """Where a lower case name starting at doc[start] ends (== start: none): a first word
-    that is no English word we know ("jane", not "dizzy"), then any words but stop words
-    ("i'm jane doe", "my daughter emily")."""
-    if start >= len(doc) or not _is_name_word(doc[start], False, True):
+def _starts_lowercase_name(token: Token, spanish: bool) -> bool:
+    """A lower case word that is no word we know in the message's language: "jane", "juan";
+    not "dizzy", "diabetico"."""
+    return token.text.islower() and len(token) > 2 and _is_name_word(token, any_case=True) \
+        and not (_is_spanish_word(token.text) if spanish else _is_english_word(token.text))
+
+
+def _joiner_length(doc: Doc, index: int) -> int:
+    """How many tokens at doc[index] join two parts of a name: the hyphen of Garcia-Lopez,
+    the "del" of María del Carmen; 0: none."""
+    if doc[index].text == "-" and not doc[index - 1].whitespace_:
+        return 1
+    words = tuple(token.lower_ for token in doc[index:index + 2])
+    return next((len(particle) for particle in _PARTICLES if words[:len(particle)] == particle), 0)
+
+
+def _lowercase_name_end(doc: Doc, start: int, spanish: bool) -> int:
+    """Where a lower case name starting at doc[start] ends (== start: none): a first word we
+    do not know, then any words but stop words and verb forms ("i'm jane doe", "my daughter
+    emily drives", "soy maria lopez y", "mi hija maria del carmen se cayo")."""
+    if start >= len(doc) or not _starts_lowercase_name(doc[start], spanish):
         return start
     end = start + 1
-    while end < len(doc) and end - start < 3 and _is_name_word(doc[end], True) \
-            and not _looks_inflected(doc[end]) and not _is_verb_form(doc[end]):
-        end += 1
+    while end < len(doc) and end - start < 3:
+        skip = _joiner_length(doc, end)
+        if _is_name_word(doc[end], True) and not _is_verb_form(doc[end].text, spanish):
+            end += 1
+        elif skip and end + skip < len(doc) and _starts_lowercase_name(doc[end + skip], spanish):
+            end += skip + 1
+        else:
+            break
     return end
 
 
-def _is_verb_form(token: Token) -> bool:
-    """An inflected form the lemma table knows ("drives", "fell"): "emily drives" ends at emily."""
-    return _LEMMAS.get(token.lower_, token.lower_) != token.lower_
+def _is_verb_form(word: str, spanish: bool) -> bool:
+    """An inflected form the lemma table knows ("drives", "fell"; in Spanish only verbs:
+    "tiene", "cayo"): "emily drives" ends at emily."""
+    word = _fold(word)
+    if spanish:
+        return word in _spanish_words().verb_forms
+    return _LEMMAS.get(word, word) != word
 
 
 def _name_end(doc: Doc, start: int, any_case: bool, most: int = 4) -> int:
     """Where a name starting at doc[start] ends (== start: no name there). Names may be
-    hyphenated (Garcia-Lopez) and carry initials (Jane Q. Doe)."""
+    hyphenated (Garcia-Lopez), carry initials (Jane Q. Doe) and particles (María del Carmen)."""
     end = start
     while end < len(doc) and end - start < most:
+        skip = _joiner_length(doc, end) if end > start else 0
         if _is_name_word(doc[end], any_case):
             end += 1
-        elif (end > start and doc[end].text == "-" and not doc[end - 1].whitespace_
-              and end + 1 < len(doc) and _is_name_word(doc[end + 1], any_case)):
-            end += 2
+        elif skip and end + skip < len(doc) and _is_name_word(doc[end + skip], any_case):
+            end += skip + 1
         else:
             break
     return end
@@ -207,7 +293,10 @@ def _ends_message(doc: Doc, index: int) -> bool:
     return all(token.is_punct for token in doc[index:])
 
 
-# spacy-lookups-data's English lemmas: "having" -> "have", while "jared" stays "jared".
+# --- Which words are ordinary words: spacy-lookups-data, not a hand list. ------------------
+# A hand list misses the next patient's word ("soy asmatica"); the lemma tables know hundreds of
+# thousands of forms in each language.
+# English lemmas: "having" -> "have", while "jared" stays "jared".
 _LEMMAS = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
 # Every English word form the table knows, inflected or base ("fell", "fall", "drove"): a lower
 # case word among them is read as a word, not a name.
@@ -215,18 +304,68 @@ _BASE_WORDS = frozenset(_LEMMAS.values())
 
 
 def _is_english_word(word: str) -> bool:
-    return word in _LEMMAS or word in _BASE_WORDS
+    # The table also turns Latin plurals into singulars ("maria" -> "mare", "data" -> "datum");
+    # no English verb or adjective form ends in "a", so such a word may be a name.
+    return word in _BASE_WORDS or (word in _LEMMAS and not word.endswith("a"))
 
 
 def _looks_inflected(token: Token) -> bool:
     # "I'm Having", "I'm Scared": a form of an English verb, not a name. Only -ing and -ed
     # forms: the table also has Latin plurals ("maria" -> "mare").
-    word = token.lower_
-    return word.endswith(("ing", "ed")) and _LEMMAS.get(word, word) != word
+    return token.lower_.endswith(("ing", "ed")) and _is_verb_form(token.text, spanish=False)
 
 
+# Spanish, compared without accents: patients skip them ("cayo" is "cayó", "diabetico").
+_FOLD = str.maketrans("áéíóúüñ", "aeiouun")
+_SPANISH_STOPS = frozenset(word.translate(_FOLD) for word in SPANISH_STOP_WORDS)
+
+
+def _fold(word: str) -> str:
+    return word.lower().translate(_FOLD)
+
+
+class _SpanishWords(NamedTuple):
+    known: frozenset[str]  # the words a lower case name is not
+    verb_forms: frozenset[str]  # "tiene", "cayo": where a lower case name ends
+
+
+@cache  # Built at the first Spanish message, not at import: half a million forms to fold.
+def _spanish_words() -> _SpanishWords:
+    """From spacy-lookups-data's Spanish tables: known are the lemma index (the commoner
+    words), the stop words, and each form and lemma of the lookup table but nouns known only by
+    their plural: that is how it holds given names ("marias" -> "maria", "anas" -> "ana"),
+    while an adjective comes with its other forms ("diabetica" -> "diabetico"). Read as plain
+    dicts: load_lookups' tables keep only hashes of their keys, and keys must be folded."""
+    tables = registry.lookups.get("es")
+    index = load_language_data(tables["lemma_index"])
+    known = {_fold(word) for pos_words in index.values() for word in pos_words} | _SPANISH_STOPS
+    verb_forms = set()
+    for form, lemma in load_language_data(tables["lemma_lookup"]).items():
+        form, lemma = _fold(form), _fold(lemma)
+        if form not in (lemma + "s", lemma + "es"):
+            known.update((form, lemma))
+        if form != lemma and lemma.endswith(("ar", "er", "ir")):
+            verb_forms.add(form)
+    return _SpanishWords(frozenset(known), frozenset(verb_forms))
+
+
+def _is_spanish_word(word: str) -> bool:
+    word = _fold(word)
+    return word in _spanish_words().known or word.endswith("mente")  # no -mente in the tables
+
+
+def _reads_spanish(doc: Doc) -> bool:
+    """Whether more of doc's words are Spanish function words than English ones: it picks the
+    dictionary that tells a lower case name from a word ("el doctor dijo" is no name)."""
+    spanish = sum(_fold(token.text) in _SPANISH_STOPS and not token.is_stop for token in doc)
+    english = sum(token.is_stop and _fold(token.text) not in _SPANISH_STOPS for token in doc)
+    return spanish > english
+
+
+# --- Finding and hiding them. --------------------------------------------------------------
 def _name_spans(doc: Doc) -> Iterator[tuple[int, int]]:
     """Token ranges of the names in doc."""
+    spanish = _reads_spanish(doc)
     for key, start, end in _matcher(doc):
         kind = _nlp.vocab.strings[key]
         if kind == "before":
@@ -243,9 +382,9 @@ def _name_spans(doc: Doc) -> Iterator[tuple[int, int]]:
             stop = end
         if stop == end and kind in ("intro", "known_as") and end < len(doc) \
                 and doc[end].text.islower():
-            # Lower case: "i'm jane doe", "my daughter emily" (but "i'm dizzy", "my husband
-            # fell": English words).
-            stop = _lowercase_name_end(doc, end)
+            # Lower case: "i'm jane doe", "mi hija maria" (but "i'm dizzy", "my husband
+            # fell", "soy diabetico": words).
+            stop = _lowercase_name_end(doc, end, spanish)
         if kind == "thanks" and stop == end:
             stop = _name_end(doc, end, any_case=True, most=2)
             if not _ends_message(doc, stop):

@@ -56,6 +56,57 @@ PERSONAL_DETAILS_GO = [
     ("my surgery is on the 5th of may", "my surgery is on the [date]"),
     ("i'm jane doe and my back hurts", "i'm [name] and my back hurts"),
     ("my daughter emily drives me to physio", "my daughter [name] drives me to physio"),
+    ("hi im maria lopez do u treat scoliosis", "hi im [name] do u treat scoliosis"),
+    ("my wife maria jose has pain", "my wife [name] has pain"),
+]
+
+# Spanish: the same details, accents typed or not.
+SPANISH_DETAILS_GO = [
+    # names
+    ("soy maria lopez y tengo ciatica", "soy [name] y tengo ciatica"),
+    ("hola soy juan, tienen telemedicina?", "hola soy [name], tienen telemedicina?"),
+    ("hola, soy Ana y tengo dolor de espalda", "hola, soy [name] y tengo dolor de espalda"),
+    ("me llamo Juan Perez", "me llamo [name]"),
+    ("mi nombre es ana", "mi nombre es [name]"),
+    ("mi esposo Carlos tiene hernia", "mi esposo [name] tiene hernia"),
+    ("mi hija maria se cayo", "mi hija [name] se cayo"),
+    ("mi novio, Luis, me acompaña", "mi novio, [name], me acompaña"),
+    ("mi tio pedro tiene estenosis", "mi tio [name] tiene estenosis"),
+    ("mi hija maria del carmen se cayo", "mi hija [name] se cayo"),
+    ("Soy María del Carmen López", "Soy [name]"),
+    ("soy el hijo de maria lopez", "soy el hijo de [name]"),
+    ("la Dra. Gomez me dijo", "la Dra. [name] me dijo"),
+    ("la dra gomez me opero", "la dra [name] me opero"),
+    ("consulta con la Dra. Perez-Soto", "consulta con la Dra. [name]"),
+    ("mi doctor se llama Gomez", "mi doctor se llama [name]"),
+    ("le escribe Rosa Martinez", "le escribe [name]"),
+    ("habla juan perez", "habla [name]"),
+    ("gracias, Rosa", "gracias, [name]"),
+    ("gracias juan", "gracias [name]"),
+    ("saludos cordiales, Juan Perez", "saludos cordiales, [name]"),
+    ("Atentamente, Maria Lopez", "Atentamente, [name]"),
+    # dates
+    ("el 3 de marzo", "el [date]"),
+    ("nací el 12/05/1961", "nací el [date]"),
+    ("nací el 3 de marzo de 1961", "nací el [date]"),
+    ("mi cirugia es el 1ro de mayo", "mi cirugia es el [date]"),
+    ("me operaron en marzo 3, 2024", "me operaron en [date]"),
+    ("tengo cita el lunes 12 de junio a las 3", "tengo cita el lunes [date] a las 3"),
+    # labelled numbers
+    ("mi número de expediente es 448812", "mi número de expediente es [record number]"),
+    ("mi numero de expediente es 448812", "mi numero de expediente es [record number]"),
+    ("mi seguro es ABC123456", "mi seguro es [insurance number]"),
+    ("mi póliza es ABC123456", "mi póliza es [insurance number]"),
+    ("numero de poliza: XJH123456789", "numero de poliza: [insurance number]"),
+    ("mi numero de miembro es ABC123456", "mi numero de miembro es [insurance number]"),
+    ("mi seguro social es 123-45-6789", "mi seguro social es [id number]"),
+    ("mi teléfono es 501 555 0199", "mi teléfono es [phone]"),
+    ("mi telefono es 448812", "mi telefono es [phone]"),
+    # addresses and postal codes
+    ("vivo en calle 5 de mayo 123", "vivo en [address]"),
+    ("vivo en Av. Reforma 222, depto 4", "vivo en [address]"),
+    ("hola me llamo Jose y vivo en calle Luna 45", "hola me llamo [name] y vivo en [address]"),
+    ("código postal 33101", "código postal [zip]"),
 ]
 
 # Messages staff must see as they are: symptoms, levels, durations, ages, feelings.
@@ -87,6 +138,39 @@ STAY_AS_TYPED = [
     "my wife thinks its infected",
 ]
 
+# Spanish words after the same cues stay: the Spanish lemma tables know them, with or without
+# their accents; so do the numbers of a symptom.
+SPANISH_STAYS = [
+    "soy diabetico",
+    "soy alergica a la penicilina",
+    "soy asmatica",
+    "soy hipertenso y tengo 60 años",
+    "soy jubilada",
+    "soy enfermera",
+    "me llamo la atencion",
+    "mi esposo se cayo",
+    "mi esposo fue operado de la espalda",
+    "mi esposo ayer se cayo",
+    "mi esposo realmente esta preocupado",
+    "Mi Hija Se Cayo",
+    "mi hija mayor me trae",
+    "soy de Miami",
+    "soy el esposo de la paciente",
+    "el doctor dijo que necesito terapia",
+    "el doctor recomendo terapia",
+    "la doctora me dijo que descanse",
+    "¿alguien habla español?",
+    "gracias doctora",
+    "gracias por todo",
+    "gracias a Dios",
+    "me caí en la calle hace 2 semanas",
+    "caminé por la avenida 20 minutos",
+    "camino 30 minutos 2 veces al dia",
+    "tengo 3 de 10 de dolor",
+    "el dolor es 8/10",
+    "hernia discal L5-S1 desde 2019",
+]
+
 
 @pytest.mark.parametrize(("said", "shown"), PERSONAL_DETAILS_GO)
 def test_personal_details_become_tags(said, shown):
@@ -95,4 +179,14 @@ def test_personal_details_become_tags(said, shown):
 
 @pytest.mark.parametrize("said", STAY_AS_TYPED)
 def test_medical_words_numbers_and_feelings_stay(said):
+    assert redact(said) == said
+
+
+@pytest.mark.parametrize(("said", "shown"), SPANISH_DETAILS_GO)
+def test_personal_details_in_spanish_become_tags(said, shown):
+    assert redact(said) == shown
+
+
+@pytest.mark.parametrize("said", SPANISH_STAYS)
+def test_spanish_words_after_the_cues_stay(said):
     assert redact(said) == said
