@@ -313,7 +313,10 @@ async def publish_page(request: Request, session: Session) -> Response:
 async def show_publish(request: Request, session: Session, refusal: str = "",
                        status_code: int = 200) -> Response:
     publisher = publisher_of(request)
-    waiting = await run_in_threadpool(unpublished, settings_of(request).project)
+    try:
+        waiting = await run_in_threadpool(unpublished, settings_of(request).project)
+    except RefusedError as refused:
+        waiting, refusal, status_code = [], refusal or str(refused), 409
     return render(request, "publish.html", session, waiting=waiting, refusal=refusal,
                   publish=publisher.current, status_code=status_code)
 

@@ -79,7 +79,12 @@ def git(project: Path, *args: str, check: bool = True) -> str:
 
 def unpublished(project: Path) -> list[str]:
     """The topic files saved since the last publish (changed, added or deleted)."""
-    status = git(project, "status", "--porcelain", "--untracked-files=all", "--", TOPICS)
+    try:
+        status = git(project, "status", "--porcelain", "--untracked-files=all", "--", TOPICS)
+    except (RuntimeError, OSError) as error:
+        raise RefusedError("Publishing keeps each version in git, and the project folder is "
+                           "not a git repository (or git is missing). Ask an engineer to "
+                           "install the bot from its repository.") from error
     return [line[3:] for line in status.splitlines() if line.strip()]
 
 

@@ -209,3 +209,12 @@ def test_a_question_moved_into_a_second_topic_is_refused_though_told_at_the_othe
     status, _, page = browser.post("/topics/contact.yml", form)
     assert status == 422 and "privacy.yml" in page
     assert question not in (project / "data" / "topics" / "contact.yml").read_text()
+
+
+def test_publishing_a_project_that_is_no_git_repository_is_refused_plainly(studio):
+    base, _, _ = studio  # the lone clone here is a folder of files, not a repository
+    browser, form = contact_form(base)
+    status, _, page = browser.get("/publish")
+    assert status == 409 and "not a git repository" in page
+    status, _, page = browser.post("/publish", {"csrf_token": form["csrf_token"]})
+    assert status == 409 and "not a git repository" in page

@@ -10,7 +10,7 @@ document.addEventListener("DOMContentLoaded", () => {
     borderColor: palette[i % palette.length], stack }));
   const draw = (id, type, labels, datasets, options = {}) =>
     new Chart(document.getElementById(id), { type, data: { labels, datasets },
-      options: { animation: false, responsive: true, ...options } });
+      options: { animation: false, responsive: true, maintainAspectRatio: false, ...options } });
   const stacked = { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } };
   draw("topics", "bar", data.weeks, series(data.topics, "topics"), stacked);
   draw("outcomes", "line", data.weeks, series(data.outcomes),

@@ -38,11 +38,11 @@ def nginx_binary() -> str:
     return path
 
 
-def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+def self_signed_certificate(folder: Path, name: str = SERVER_NAME) -> tuple[Path, Path]:
     certificate, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", f"/CN={SERVER_NAME}", "-addext", f"subjectAltName=DNS:{SERVER_NAME}",
+         "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}",
          "-keyout", str(key), "-out", str(certificate)],
         check=True, capture_output=True,
     )
@@ -50,21 +50,31 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
 
 
 def replace_once(text: str, old: str, new: str) -> str:
-    assert text.count(old) >= 1, f"{SITE.name} no longer has {old!r}: update tests/support/nginx.py"
+    assert text.count(old) >= 1, f"the site no longer has {old!r}: update tests/support/nginx.py"
     return text.replace(old, new)
 
 
-def site_for_test(rasa_port: int, http_port: int, https_port: int, certificate: Path,
-                  key: Path, access_log: Path) -> str:
-    site = SITE.read_text(encoding="utf-8")
+def ported(site: str, server_name: str, http_port: int, https_port: int, certificate: Path,
+           key: Path) -> str:
+    """A shipped site on this test's loopback ports, with its certificate."""
     for old, new in [
-        ("server 127.0.0.1:5005;", f"server 127.0.0.1:{rasa_port};"),
         ("    listen [::]:80;\n", ""),
         ("    listen [::]:443 ssl;\n", ""),
         ("listen 80;", f"listen 127.0.0.1:{http_port};"),
         ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;"),
-        (f"/etc/letsencrypt/live/{SERVER_NAME}/fullchain.pem", str(certificate)),
-        (f"/etc/letsencrypt/live/{SERVER_NAME}/privkey.pem", str(key)),
+        (f"/etc/letsencrypt/live/{server_name}/fullchain.pem", str(certificate)),
+        (f"/etc/letsencrypt/live/{server_name}/privkey.pem", str(key)),
+    ]:
+        site = replace_once(site, old, new)
+    return site
+
+
+def site_for_test(rasa_port: int, http_port: int, https_port: int, certificate: Path,
+                  key: Path, access_log: Path) -> str:
+    site = ported(SITE.read_text(encoding="utf-8"), SERVER_NAME, http_port, https_port,
+                  certificate, key)
+    for old, new in [
+        ("server 127.0.0.1:5005;", f"server 127.0.0.1:{rasa_port};"),
         ("/var/log/nginx/spine-assistant.access.log", str(access_log)),
         # Every test client dials from 127.0.0.1: it names the address it stands for in
         # X-Forwarded-For, as if it came from there (IPv4 or IPv6), so the limits per client
@@ -105,9 +115,17 @@ def running_proxy(rasa_port: int, http_port: int, https_port: int,
     folder.mkdir(parents=True, exist_ok=True)
     certificate, key = self_signed_certificate(folder)
     access_log = folder / "access.log"
-    site = folder / "spine-assistant.conf"
-    site.write_text(site_for_test(rasa_port, http_port, https_port, certificate, key,
-                                  access_log))
+    with running_nginx(site_for_test(rasa_port, http_port, https_port, certificate, key,
+                                     access_log), https_port, folder):
+        yield Proxy(f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}",
+                    certificate, access_log)
+
+
+@contextlib.contextmanager
+def running_nginx(site_text: str, https_port: int, folder: Path) -> Iterator[None]:
+    """nginx serving `site_text` until the block ends."""
+    site = folder / "site.conf"
+    site.write_text(site_text)
     config = folder / "nginx.conf"
     config.write_text(main_config(folder, site))
     checked = subprocess.run([nginx_binary(), "-t", "-c", str(config), "-p", str(folder)],
@@ -118,8 +136,7 @@ def running_proxy(rasa_port: int, http_port: int, https_port: int,
                                stdout=log.open("w"), stderr=subprocess.STDOUT)
     try:
         wait_for_port(https_port, process, folder / "error.log")
-        yield Proxy(f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}",
-                    certificate, access_log)
+        yield
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -18,8 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.model_server import serve_in_background
 from services.processes import free_port, start, stop
-from tests.support.bot_servers import ROOT, wait_until_ready
+from tests.support.bot_servers import ROOT, RunningBot, running_bot, wait_until_ready
 from tests.support.clone import lone_clone
 
 PASSWORD = "correct horse battery"
@@ -53,14 +54,33 @@ def publishable_clone(parent: Path) -> Path:
 
 
 @contextlib.contextmanager
+def publishing_studio(workdir: Path) -> Iterator[tuple[RunningStudio, RunningBot, Path]]:
+    """A publishable clone, its model server and running bot, and the studio editing it and
+    reading the bot's conversations: (studio, bot, clone)."""
+    project = publishable_clone(workdir / "clone")
+    models = serve_in_background(project / "models", free_port())
+    url = f"http://127.0.0.1:{models.server_address[1]}"
+    model = project / "models" / "spine-assistant.tar.gz"
+    try:
+        with running_bot(model, workdir=workdir / "bot",
+                         model_server_url=f"{url}/{model.name}") as bot, \
+                running_studio(workdir / "studio", project, f"{url}/status/{model.name}",
+                               bot.workdir / "conversations.db") as studio:
+            yield studio, bot, project
+    finally:
+        models.shutdown()
+
+
+@contextlib.contextmanager
 def running_studio(workdir: Path, project: Path | None = None, model_status: str = "",
-                   conversations: Path | None = None) -> Iterator[RunningStudio]:
+                   conversations: Path | None = None,
+                   secure_cookies: bool = False) -> Iterator[RunningStudio]:
     """The studio editing `project` (a lone clone, unless given); a publish asks the model
     server at `model_status` whether the bot has the new model (none: it does not wait); the
     review and the dashboard read `conversations` (the bot's database)."""
     project = project or lone_clone(workdir / "project")
     env = {"STUDIO_DATABASE": str(workdir / "studio.sqlite3"), "STUDIO_PORT": str(free_port()),
-           "STUDIO_SECURE_COOKIES": "0", "STUDIO_PROJECT": str(project),
+           "STUDIO_SECURE_COOKIES": "1" if secure_cookies else "0", "STUDIO_PROJECT": str(project),
            "STUDIO_MODEL_STATUS": model_status,
            "STUDIO_CONVERSATIONS": str(conversations or workdir / "no-conversations.db")}
     for name, role in ACCOUNTS:
