@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import json
 import logging
+import re
 import secrets
 import threading
 import time
@@ -368,6 +369,67 @@ async def roll_back(request: Request, session: Session) -> Response:
     return await start_publish(request, session, roll_back_to=found.commit)
 
 
+NEW_TOPIC = HERE / "new_topic.yml"
+SLUG = re.compile(r"[a-z][a-z0-9_]{2,39}")
+NEW_TOPIC_FIELDS = [  # (form key, label, hint, several lines)
+    ("name", "Short name", "Lower-case letters, digits and _, such as visiting_hours: it names "
+     "the file and the topic, and cannot be changed later.", False),
+    ("title", "Title (English)", "What the topic is offered as when the assistant is unsure.",
+     False),
+    ("title_es", "Title (Spanish)", "", False),
+    ("examples", "Example questions, one a line", "At least 10 (about 20 is best): patients' "
+     "ways of asking, in English and Spanish, as varied as they really are.", True),
+    ("answer", "Answer (English)", "", True),
+    ("answer_es", "Answer (Spanish)", "", True),
+]
+
+
+@signed_in(role="editor")
+async def new_topic_page(request: Request, session: Session) -> Response:
+    return render(request, "new_topic.html", session, fields=NEW_TOPIC_FIELDS, values={})
+
+
+@signed_in(role="editor")
+async def create_topic(request: Request, session: Session) -> Response:
+    """A topic file from the template (studio/new_topic.yml), filled from the form, checked
+    by `make check`'s rules like every edit, and saved; publishing makes it live."""
+    form = await request.form()
+    values = {key: str(form.get(key, "")).replace("\r\n", "\n").strip()
+              for key, *_ in NEW_TOPIC_FIELDS}
+
+    def refused(problems: list[str]) -> Response:
+        return render(request, "new_topic.html", session, fields=NEW_TOPIC_FIELDS,
+                      values=values, problems=problems, status_code=422)
+
+    slug = values["name"]
+    if not SLUG.fullmatch(slug):
+        return refused(["The short name takes 3 to 40 lower-case letters, digits and _, "
+                        "starting with a letter."])
+    if any(not value for value in values.values()):
+        return refused(["Every field is needed."])
+    unreadable = topic_editing.unwritable_characters(values)
+    if unreadable:
+        return refused([message for messages in unreadable.values() for message in messages])
+    topics_folder = settings_of(request).topics
+    path = topics_folder / f"{slug}.yml"
+    intent, response = f"ask_{slug}", f"utter_ask_{slug}"
+    if path.exists() or any(intent == choice[0] for choice in topic_choices(request)):
+        return refused([f"There is a topic named {slug} already: choose another name."])
+    text = topic_editing.edited(NEW_TOPIC.read_text(encoding="utf-8").replace("SLUG", slug), {
+        f"title:{intent}": values["title"], f"title_es:{intent}": values["title_es"],
+        f"examples:{intent}": values["examples"], f"answer:{response}:0": values["answer"],
+        f"answer:{response}:1": values["answer_es"]})
+    async with request.app.state.file_locks[path.name]:
+        problems = await run_in_threadpool(topic_editing.problems_of_edit,
+                                           topics_folder.parent, path, text)
+        if problems:
+            return refused([problem.message for problem in problems])
+        topic_editing.write_atomically(path, text)
+    store_of(request).record(session.name, f"added the topic {slug} ({path.name})")
+    fields = topic_editing.fields_of(path, text)
+    return topic_form(request, session, path, fields, saved=True)
+
+
 REVIEW_DAYS = (7, 30, 90)
 DASHBOARD_WEEKS = 12
 
@@ -491,6 +553,8 @@ def create_app(settings: StudioSettings | None = None) -> Starlette:
         Route(f"{PREFIX}/sign-in", sign_in, methods=["POST"]),
         Route(f"{PREFIX}/sign-out", sign_out, methods=["POST"]),
         Route(f"{PREFIX}/topics", topics),
+        Route(f"{PREFIX}/topics/new", new_topic_page, methods=["GET"]),
+        Route(f"{PREFIX}/topics/new", create_topic, methods=["POST"]),
         Route(f"{PREFIX}/topics/{{name}}", topic_page, methods=["GET"]),
         Route(f"{PREFIX}/topics/{{name}}", save_topic, methods=["POST"]),
         Route(f"{PREFIX}/changes", changes),

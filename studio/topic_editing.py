@@ -197,5 +197,8 @@ def write_atomically(path: Path, text: str) -> None:
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=".",
                                      suffix=".saving", delete=False) as partial:
         partial.write(text)
-    shutil.copymode(path, partial.name)
+    # A new file takes the mode of its folder's other topic files.
+    model = path if path.exists() else next(path.parent.glob("*.yml"), None)
+    if model is not None:
+        shutil.copymode(model, partial.name)
     os.replace(partial.name, path)

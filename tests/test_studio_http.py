@@ -218,3 +218,48 @@ def test_publishing_a_project_that_is_no_git_repository_is_refused_plainly(studi
     assert status == 409 and "not a git repository" in page
     status, _, page = browser.post("/publish", {"csrf_token": form["csrf_token"]})
     assert status == 409 and "not a git repository" in page
+
+
+NEW_TOPIC = {"name": "visiting_hours", "title": "Visitors", "title_es": "Visitas",
+             "examples": "\n".join([
+                 "can my husband come with me to the visit", "may I bring a family member",
+                 "puedo llevar a mi hija a la consulta", "is my wife allowed in the exam room",
+                 "can someone come with me", "are visitors allowed at the office",
+                 "can i bring my son to translate", "puede entrar mi esposo conmigo",
+                 "how many people can come with me", "can my mom sit in on the appointment",
+                 "is a companion ok at my consult"]),
+             "answer": "I don't have information about visitors. Please call us at "
+                       "{practice_phone} to ask.",
+             "answer_es": "No tengo información sobre visitas. Llámenos al {practice_phone} "
+                          "para preguntar."}
+
+
+def test_a_new_topic_from_the_template_is_checked_and_saved(studio):
+    base, _, project = studio
+    browser = Browser(base)
+    browser.sign_in("ana")
+    _, _, page = browser.get("/topics/new")
+    token = browser.csrf_of(page)
+    status, _, page = browser.post("/topics/new", {**NEW_TOPIC, "csrf_token": token,
+                                                   "answer": "Call 555-123-4567 to ask."})
+    assert status == 422 and "555-123-4567" in page
+    assert not (project / "data" / "topics" / "visiting_hours.yml").exists()
+    status, _, page = browser.post("/topics/new", {**NEW_TOPIC, "csrf_token": token,
+                                                   "name": "../evil"})
+    assert status == 422 and "short name" in page
+    status, _, page = browser.post("/topics/new", {**NEW_TOPIC, "csrf_token": token})
+    assert status == 200 and "Saved" in page
+    text = (project / "data" / "topics" / "visiting_hours.yml").read_text(encoding="utf-8")
+    assert "- intent: ask_visiting_hours" in text and "title_es: Visitas" in text
+    assert "# What this topic is offered as" in text  # the template's comments kept
+    status, _, page = browser.post("/topics/new", {**NEW_TOPIC, "csrf_token": token})
+    assert status == 422 and "already" in page
+
+
+def test_a_reviewer_cannot_add_a_topic(studio):
+    base, _, _ = studio
+    browser = Browser(base)
+    _, _, page = browser.sign_in("rui")
+    status, _, _ = browser.post("/topics/new", {**NEW_TOPIC, "csrf_token": browser.csrf_of(page),
+                                                "name": "reviewer_topic"})
+    assert status == 403

@@ -75,3 +75,12 @@ def test_a_sign_in_with_a_wrong_password_says_so_plainly(staff_page, studio):
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("do not match")
     assert serious_accessibility_violations(page) == []
+
+
+def test_the_new_topic_form_is_reached_from_the_topics_and_accessible(staff_page, studio):
+    page = staff_page
+    sign_in_by_keyboard(page, studio, "ana")
+    page.get_by_role("link", name="Add a new topic").click()
+    expect(page.get_by_role("heading", name="New topic")).to_be_visible()
+    expect(page.get_by_label("Short name")).to_be_visible()
+    assert serious_accessibility_violations(page) == []
