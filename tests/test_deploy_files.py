@@ -57,9 +57,9 @@ def test_each_unit_runs_a_real_program_as_the_bots_user_and_restarts_on_failure(
     service = unit(path)["Service"]
     command = service["ExecStart"].split()
     assert command[0].startswith("/opt/spine-assistant/.venv/bin/")
-    if "-m" in command:  # python -m services.<name>
-        module = command[command.index("-m") + 1]
-        assert (ROOT / (module.replace(".", "/") + ".py")).is_file(), module
+    if "-m" in command:  # python -m services.<name>, or a package: python -m studio
+        module = ROOT / command[command.index("-m") + 1].replace(".", "/")
+        assert module.with_suffix(".py").is_file() or (module / "__main__.py").is_file(), module
     assert service["WorkingDirectory"] == "/opt/spine-assistant"
     assert service["User"] == "spine-assistant"
     assert service["Restart"] == "on-failure"
