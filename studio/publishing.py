@@ -195,8 +195,12 @@ class Publisher:
         publish.steps[1].detail = ""
 
     def commit(self, publish: Publish, roll_back_to: str | None) -> str:
-        self.step(publish, 2)
+        step = self.step(publish, 2)
         git(self.project, "add", "--all", "--", TOPICS)
+        if not git(self.project, "diff", "--cached", "--name-only", "--", TOPICS).strip():
+            # A roll back to a version whose topics are those live now: nothing to record.
+            step.detail = "the topics were already as in that version"
+            return git(self.project, "rev-parse", "HEAD").strip()
         message = (f"Studio: roll back the topics to {roll_back_to[:10]}" if roll_back_to
                    else "Studio: publish " + ", ".join(sorted(
                        Path(name).name for name in git(
