@@ -36,13 +36,13 @@ TRIAGE = ROOT / "tests" / "triage"
 SEALED_SETS = sorted(TRIAGE.glob("sealed_*.yml"))
 # Spanish (issue 24): sealed sets written apart in Spanish from the same brief, scored as a
 # measure of their own, against the same targets. Floors: the last measure (2026-12-04, sealed_1
-# at its fourth score and sealed_2 at its second, after the fifth Spanish corpus writer:
-# 167/168, 107/109, 4/237 alarms, 8/237 check-ins) less one message.
+# at its fifth score, sealed_2 at its third and sealed_3 at its first: 247/248, 218/220, 4/346
+# alarms, 11/346 check-ins) less one message.
 SPANISH_SEALED_SETS = sorted((TRIAGE / "es").glob("sealed_*.yml"))
-SPANISH_FLOORS = {"emergency recall": (">=", 0.988),
-                  "crisis recall (guidance or check-in)": (">=", 0.972),
-                  "false alarms on traps (911 or 988)": ("<=", 0.0211),
-                  "check-ins on traps": ("<=", 0.0380)}
+SPANISH_FLOORS = {"emergency recall": (">=", 0.991),
+                  "crisis recall (guidance or check-in)": (">=", 0.986),
+                  "false alarms on traps (911 or 988)": ("<=", 0.0145),
+                  "check-ins on traps": ("<=", 0.0347)}
 DEVELOPMENT_SETS = [*sorted(TRIAGE.glob("development*.yml")),
                     *sorted((TRIAGE / "es").glob("development*.yml"))]
 # The targets of issue 21, on the sealed sets: printed, met or not.
