@@ -247,6 +247,8 @@ def topic_form(request: Request, session: Session, path: Path,
 
 @signed_in(role="editor")
 async def save_topic(request: Request, session: Session) -> Response:
+    if (busy := publishing_now(request, session)) is not None:
+        return busy
     path = topic_file(request)
     if path is None:
         return render(request, "refused.html", session, status_code=404,
@@ -340,6 +342,16 @@ def publisher_of(request: Request) -> Publisher:
     return request.app.state.publisher
 
 
+def publishing_now(request: Request, session: Session) -> Response | None:
+    """A save while a publish runs would be committed untrained: refused until it ends."""
+    current = publisher_of(request).current
+    if current is None or not current.running:
+        return None
+    return render(request, "refused.html", session, status_code=409,
+                  reason=f"{current.by} is publishing now. Wait for it to finish (the Publish "
+                         "page shows it), then save again.")
+
+
 @signed_in()
 async def history_page(request: Request, session: Session) -> Response:
     found = await run_in_threadpool(history.versions, settings_of(request).project)
@@ -393,6 +405,8 @@ async def new_topic_page(request: Request, session: Session) -> Response:
 async def create_topic(request: Request, session: Session) -> Response:
     """A topic file from the template (studio/new_topic.yml), filled from the form, checked
     by `make check`'s rules like every edit, and saved; publishing makes it live."""
+    if (busy := publishing_now(request, session)) is not None:
+        return busy
     form = await request.form()
     values = {key: str(form.get(key, "")).replace("\r\n", "\n").strip()
               for key, *_ in NEW_TOPIC_FIELDS}
@@ -500,11 +514,14 @@ async def dismiss(request: Request, session: Session) -> Response:
 @signed_in(role="editor")
 async def teach(request: Request, session: Session) -> Response:
     """The chosen questions of a group become example questions of a topic (then publish)."""
+    if (busy := publishing_now(request, session)) is not None:
+        return busy
     group = await chosen_group(request)
     form = await request.form()
     intent = str(form.get("intent", ""))
     topic = next((c for c in topic_choices(request) if c[0] == intent), None)
-    chosen = [text for text in form.getlist("text") if text in (group.teachable if group else [])]
+    chosen = [text for text in form.getlist("text") if text in (group.teachable if group else [])
+              and not topic_editing.unwritable_characters({"text": text})]
     if group is None or topic is None or not chosen:
         return await show_review(request, session, status_code=422, problems=[
             "Choose a topic and at least one question (a question with a hidden detail in "

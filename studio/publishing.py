@@ -29,7 +29,10 @@ from services.model_server import etag
 
 logger = logging.getLogger(__name__)
 
-TOPICS = "data"  # what the studio edits, and so what a publish commits and a roll back restores
+# What the studio edits, and so all that a publish commits and a roll back restores: the topic
+# files, never an engineer's other data (rules, phrasings) nor a save still being written.
+TOPICS = "data/topics"
+SAVING = ":(exclude,glob)**/.*.saving"  # studio/topic_editing.py's half-written files
 MODEL = Path("models") / "spine-assistant.tar.gz"  # where `make train` publishes (Makefile)
 LIVE_WITHIN = 90  # seconds the bot may take to swap the model in before the page says so
 TRAINING_LINE = re.compile(r"rasa train\b")  # make echoes the command: checks passed, training
@@ -80,7 +83,8 @@ def git(project: Path, *args: str, check: bool = True) -> str:
 def unpublished(project: Path) -> list[str]:
     """The topic files saved since the last publish (changed, added or deleted)."""
     try:
-        status = git(project, "status", "--porcelain", "--untracked-files=all", "--", TOPICS)
+        status = git(project, "status", "--porcelain", "--untracked-files=all", "--", TOPICS,
+                     SAVING)
     except (RuntimeError, OSError) as error:
         raise RefusedError("Publishing keeps each version in git, and the project folder is "
                            "not a git repository (or git is missing). Ask an engineer to "
@@ -196,7 +200,7 @@ class Publisher:
 
     def commit(self, publish: Publish, roll_back_to: str | None) -> str:
         step = self.step(publish, 2)
-        git(self.project, "add", "--all", "--", TOPICS)
+        git(self.project, "add", "--all", "--", TOPICS, SAVING)
         if not git(self.project, "diff", "--cached", "--name-only", "--", TOPICS).strip():
             # A roll back to a version whose topics are those live now: nothing to record.
             step.detail = "the topics were already as in that version"
