@@ -21,12 +21,13 @@ from pathlib import Path
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
+from components.safety_net import CHECK_IN_ENTITY, INTENT_OF
 from staff.redaction import redact
 from staff.review import why_unanswered
 
-GUIDANCE = {"report_emergency": "emergency", "report_crisis": "crisis"}
+# The intents the safety net routes to, and the kind of guidance each gives.
+GUIDANCE = {intent: kind for kind, intent in INTENT_OF.items()}
 NOT_ON_PAGE = "ask_not_on_page"
-CHECK_IN_ENTITY = "check_in"
 # Two questions this alike (cosine of their character n-grams) are one group: "do you take
 # medicare" and "do u take medicare?" are; "do you take medicare" and "do you treat scoliosis"
 # are not.

@@ -143,3 +143,13 @@ def serious_accessibility_violations(page: Page) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
         for v in results["violations"] if v["impact"] in ("serious", "critical")
     ]
+
+
+@pytest.fixture
+def staff_page(browser: Browser) -> Iterator[Page]:
+    """A page for the staff studio. Its CSP allows its own scripts only; axe-core is added to
+    the page by the test, hence bypass_csp."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()

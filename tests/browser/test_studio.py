@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import serious_accessibility_violations
 from tests.support.studio_server import PASSWORD, RunningStudio, running_studio
@@ -18,15 +18,6 @@ pytestmark = pytest.mark.browser
 def studio(tmp_path_factory) -> Iterator[RunningStudio]:
     with running_studio(tmp_path_factory.mktemp("studio")) as running:
         yield running
-
-
-@pytest.fixture
-def staff_page(browser: Browser) -> Iterator[Page]:
-    # The studio's CSP allows its own scripts only; axe-core is added to the page by the test.
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def sign_in_by_keyboard(page: Page, studio: RunningStudio, name: str) -> None:

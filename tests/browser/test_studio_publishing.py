@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import serious_accessibility_violations
 from tests.support.studio_server import PASSWORD, publishing_studio
@@ -39,15 +39,6 @@ def timings(output_dir) -> Iterator[dict[str, float]]:
     found: dict[str, float] = {}
     yield found
     (output_dir / "studio-publish.json").write_text(json.dumps(found, indent=1))
-
-
-@pytest.fixture
-def staff_page(browser: Browser) -> Iterator[Page]:
-    # axe-core is added to the page by the test, hence bypass_csp.
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def sign_in(page: Page, base: str, name: str) -> None:
