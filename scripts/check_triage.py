@@ -36,13 +36,14 @@ TRIAGE = ROOT / "tests" / "triage"
 SEALED_SETS = sorted(TRIAGE.glob("sealed_*.yml"))
 # Spanish (issue 24): sealed sets written apart in Spanish from the same brief, scored as a
 # measure of their own, against the same targets. Floors: the last measure (2026-12-04, sealed_1
-# at its fifth score, sealed_2 at its third and sealed_3 at its first: 247/248, 218/220, 4/346
-# alarms, 11/346 check-ins) less one message.
+# at its sixth score, sealed_3 at its second and sealed_4 at its first; sealed_2's one crisis
+# miss was read, so it is es/development_2.yml: 236/237, 257/257, 2/340 alarms, 12/340
+# check-ins) less one message.
 SPANISH_SEALED_SETS = sorted((TRIAGE / "es").glob("sealed_*.yml"))
 SPANISH_FLOORS = {"emergency recall": (">=", 0.991),
-                  "crisis recall (guidance or check-in)": (">=", 0.986),
-                  "false alarms on traps (911 or 988)": ("<=", 0.0145),
-                  "check-ins on traps": ("<=", 0.0347)}
+                  "crisis recall (guidance or check-in)": (">=", 0.996),
+                  "false alarms on traps (911 or 988)": ("<=", 0.0089),
+                  "check-ins on traps": ("<=", 0.0383)}
 DEVELOPMENT_SETS = [*sorted(TRIAGE.glob("development*.yml")),
                     *sorted((TRIAGE / "es").glob("development*.yml"))]
 # The targets of issue 21, on the sealed sets: printed, met or not.
