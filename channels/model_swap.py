@@ -78,6 +78,10 @@ async def update_model_from_server(model_server: EndpointConfig, agent: Agent) -
             processor = await asyncio.get_running_loop().run_in_executor(None, build)
             put_in_place(agent, processor, fingerprint)
             logger.info("The new model is live.")
+            # Tell the model server at once which model is live, rather than at the next pull
+            # (the staff studio's publish waits for it): one more pull, answered "not modified".
+            await rasa.core.agent._pull_model_and_fingerprint(model_server, fingerprint,
+                                                              directory)
         except Exception:  # noqa: BLE001 (Rasa's own policy: keep the model that works)
             logger.exception("Failed to update model. The previous model will stay loaded.")
 

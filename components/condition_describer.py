@@ -79,10 +79,12 @@ class ConditionDescriber(GraphComponent):
         return fingerprint([DESCRIPTIONS, LEXICON_PATH])
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage,
-                 resource: Resource, model: RiskModel | None = None) -> None:
+                 resource: Resource, model: RiskModel | None = None,
+                 finetuning: bool = False) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage, self._resource = model_storage, resource
         self.model = model
+        self.finetuning = finetuning  # loaded to be trained again: it starts from `model`
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -90,8 +92,11 @@ class ConditionDescriber(GraphComponent):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
+        # Rasa trains it again whenever the topics' questions change, though it does not read
+        # them: when finetuning, a model that learned from the same descriptions is kept.
         texts, labels = training_examples()
-        self.model = RiskModel(self.config["model"]).fit(texts, labels)
+        self.model = RiskModel(self.config["model"]).fit(
+            texts, labels, start=self.model if self.finetuning else None)
         with self._model_storage.write_to(self._resource) as directory:
             self.model.save(directory)
         logger.info("Condition describer trained on %d descriptions.", len(texts))
@@ -107,7 +112,7 @@ class ConditionDescriber(GraphComponent):
             logger.error("Condition describer: none in the model; only the lexicon names "
                          "conditions. Train a model (make train).")
             model = None
-        return cls(config, model_storage, resource, model)
+        return cls(config, model_storage, resource, model, execution_context.is_finetuning)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

@@ -29,9 +29,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
-from components import several_questions
+from components import several_questions, warm_start
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +110,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 "about": {}, "asked_per_subject": {"ask_condition_treated": ["condition"]}}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage,
-                 resource: Resource) -> None:
+                 resource: Resource, finetuning: bool = False) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage, self._resource = model_storage, resource
+        # Loaded to be trained again (rasa train --finetune): training starts from these weights.
+        self.finetuning = finetuning
         self.vectorizers: list[TfidfVectorizer] = []
         self.classes = np.array([], dtype=str)
         self.coef = np.zeros((0, 0))
@@ -131,16 +132,22 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             logger.debug("LinearIntentClassifier: fewer than two intents, nothing to learn.")
             return self._resource
         texts = [lemmas(m) for m in examples]
+        start = self.weights() if self.finetuning else None
         self.vectorizers = vectorizers(self.config)
         features = hstack([v.fit_transform(texts) for v in self.vectorizers]).tocsr()
-        model = LogisticRegression(C=float(self.config["C"]), max_iter=self.config["max_iter"],
-                                   random_state=42)
-        model.fit(features, [m.get(INTENT) for m in examples])
+        model = warm_start.fit(features, [m.get(INTENT) for m in examples], self.vectorizers,
+                               start, C=float(self.config["C"]),
+                               max_iter=self.config["max_iter"], random_state=42)
         self.classes = model.classes_.astype(str)
         self.coef, self.intercept = model.coef_, model.intercept_
         self.scorer = LinearScorer(self.vectorizers, self.coef, self.intercept)
         self.persist()
         return self._resource
+
+    def weights(self) -> warm_start.Weights | None:
+        if self.scorer is None:
+            return None
+        return warm_start.Weights(self.vectorizers, self.classes, self.coef, self.intercept)
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """Softmax of the linear scores: the multinomial model's probabilities."""
@@ -252,7 +259,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> LinearIntentClassifier:
-        component = cls(config, model_storage, resource)
+        component = cls(config, model_storage, resource, execution_context.is_finetuning)
         try:
             with model_storage.read_from(resource) as directory:
                 weights = np.load(directory / WEIGHTS_FILE, allow_pickle=False)

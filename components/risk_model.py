@@ -29,8 +29,8 @@ import numpy as np
 import yaml
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
+from components import warm_start
 from components.linear_intent_classifier import LinearScorer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +84,14 @@ def fingerprint(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+def inputs_digest(config: dict[str, Any], texts: list[str], labels: list[str]) -> str:
+    """Changes whenever what a model learns from does."""
+    digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
+    for text, label in zip(texts, labels, strict=True):
+        digest.update(f"{label}\0{text}\0".encode())
+    return digest.hexdigest()
+
+
 def vectorizers(config: dict[str, Any]) -> list[TfidfVectorizer]:
     # Accents folded: Spanish patients write "ciática" and "ciatica" alike (issue 24).
     words = TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", sublinear_tf=True,
@@ -104,22 +112,39 @@ class RiskModel:
         self.coef = np.zeros((0, 0))
         self.intercept = np.zeros(0)
         self.scorer: LinearScorer | None = None
+        self.inputs = ""  # what it learned from (inputs_digest)
 
     @property
     def trained(self) -> bool:
         return self.scorer is not None
 
-    def fit(self, texts: list[str], labels: list[str]) -> RiskModel:
+    def fit(self, texts: list[str], labels: list[str], start: RiskModel | None = None
+            ) -> RiskModel:
+        """Learned from the texts; from `start`'s weights when given (rasa train --finetune,
+        components/warm_start.py), or `start` itself when it learned from the same."""
+        inputs = inputs_digest(self.config, texts, labels)
+        if start is not None and start.trained and start.inputs == inputs:
+            self.vectorizers, self.classes = start.vectorizers, start.classes
+            self.coef, self.intercept, self.scorer = start.coef, start.intercept, start.scorer
+            self.inputs = inputs
+            return self
         self.vectorizers = vectorizers(self.config)
         features = hstack([v.fit_transform(texts) for v in self.vectorizers]).tocsr()
         # Balanced: crisis and distress are rarer in the corpus than in the harm they carry.
-        model = LogisticRegression(C=float(self.config["C"]), max_iter=self.config["max_iter"],
-                                   class_weight="balanced", random_state=42)
-        model.fit(features, labels)
+        model = warm_start.fit(features, labels, self.vectorizers,
+                               start.weights() if start is not None else None,
+                               C=float(self.config["C"]), max_iter=self.config["max_iter"],
+                               class_weight="balanced", random_state=42)
         self.classes = model.classes_.astype(str)
         self.coef, self.intercept = model.coef_, model.intercept_
         self.scorer = LinearScorer(self.vectorizers, self.coef, self.intercept)
+        self.inputs = inputs
         return self
+
+    def weights(self) -> warm_start.Weights | None:
+        if self.scorer is None:
+            return None
+        return warm_start.Weights(self.vectorizers, self.classes, self.coef, self.intercept)
 
     def probabilities(self, text: str) -> dict[str, float]:
         if self.scorer is None:
@@ -136,7 +161,8 @@ class RiskModel:
         vocabularies = [{term: int(index) for term, index in v.vocabulary_.items()}
                         for v in self.vectorizers]
         (directory / VOCABULARY_FILE).write_text(
-            json.dumps({"config": self.config, "vocabularies": vocabularies}), encoding="utf-8")
+            json.dumps({"config": self.config, "vocabularies": vocabularies,
+                        "inputs": self.inputs}), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path) -> RiskModel:
@@ -144,6 +170,7 @@ class RiskModel:
         weights = np.load(directory / WEIGHTS_FILE, allow_pickle=False)
         saved = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
         model = cls(saved["config"])
+        model.inputs = saved.get("inputs", "")
         model.coef, model.intercept = weights["coef"], weights["intercept"]
         model.classes = weights["classes"]
         model.vectorizers = vectorizers(model.config)

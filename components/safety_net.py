@@ -11,7 +11,10 @@ Runs last in config.yml's pipeline, after the FallbackClassifier:
   where the bot asks which topic was meant or says what it can help with.
 
 Trainable: the risk model is learned from safety/corpus/ when Rasa trains (and again whenever a
-corpus or red-flag file changes: fingerprint_addon), and saved inside the Rasa model.
+corpus or red-flag file changes: fingerprint_addon), and saved inside the Rasa model, with the
+rules' readings of what it learned from. Trained again from a model (rasa train --finetune, the
+staff studio's publish), it starts from that model's weights and readings
+(components/warm_start.py, components/rule_readings.py).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from components.risk_model import (
     intent_examples,
     read_examples,
 )
+from components.rule_readings import Readings
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +70,13 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
 
     def __init__(self, config: dict[str, Any] | None = None,
                  model_storage: ModelStorage | None = None, resource: Resource | None = None,
-                 model: RiskModel | None = None) -> None:
+                 model: RiskModel | None = None, readings: Readings | None = None,
+                 finetuning: bool = False) -> None:
         self.config = {**self.get_default_config(), **(config or {})}
         self._model_storage, self._resource = model_storage, resource
         self.model = model or RiskModel(self.config["risk_model"])
+        self.readings = readings or Readings()
+        self.finetuning = finetuning  # loaded to be trained again: it starts from `model`
         self.thresholds = assessment.Thresholds(
             emergency=float(self.config["emergency_threshold"]),
             crisis=float(self.config["crisis_threshold"]),
@@ -90,10 +97,15 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
             logger.error("Safety net: no corpus to learn from in safety/corpus/; only the "
                          "red-flag rules will judge messages.")
             return self._resource
-        self.model.fit([assessment.reader_text(e.text, triage.findings(e.text)) for e in examples],
-                       [e.label for e in examples])
+        start = self.model if self.finetuning else None
+        readings = self.readings if self.finetuning else Readings()
+        self.model = RiskModel(self.config["risk_model"]).fit(
+            [readings.reader_text(e.text) for e in examples], [e.label for e in examples],
+            start=start)
+        self.readings = readings.only([e.text for e in examples])
         with self._model_storage.write_to(self._resource) as directory:
             self.model.save(directory)
+            self.readings.save(directory)
         logger.info("Risk model trained on %d corpus messages.", len(examples))
         return self._resource
 
@@ -105,14 +117,18 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         for cached in (triage.pipeline, triage.crisis_denial, triage.animals):
             cached.cache_clear()
         triage.pipeline()
+        readings = None
         try:
             with model_storage.read_from(resource) as directory:
                 model = RiskModel.load(directory)
+                if execution_context.is_finetuning:
+                    readings = Readings.load(directory)
         except (ValueError, FileNotFoundError):
             logger.error("Safety net: the model holds no risk model; only the red-flag rules "
                          "judge messages. Train a model (make train).")
             model = None
-        return cls(config, model_storage, resource, model)
+        return cls(config, model_storage, resource, model, readings,
+                   execution_context.is_finetuning)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

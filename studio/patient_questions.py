@@ -18,8 +18,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 
 from components.safety_net import CHECK_IN_ENTITY, INTENT_OF
 from staff.redaction import redact
@@ -33,6 +33,11 @@ NOT_ON_PAGE = "ask_not_on_page"
 # are not.
 ALIKE = 0.5
 TAG = "["  # redaction's tags ("[name]"): such a question cannot become a phrasing as it is
+MOST_GROUPED = 3000  # distinct questions grouped at most (merge_alike): the most asked
+# The dashboard's names for the channels (channels/*.py: name()) and languages
+# (components/language.py) the bot has; anything else in the store counts as "other".
+CHANNELS = frozenset({"rest", "socketio", "sms", "cmdline", "unknown"})
+LANGUAGES = frozenset({"en", "es"})
 
 
 @dataclass
@@ -65,6 +70,11 @@ class Group:
     @property
     def teachable(self) -> list[str]:
         return [text for text, _ in self.texts.most_common() if TAG not in text]
+
+
+def known(name: str, names: frozenset[str]) -> str:
+    """The name if it is one of ours, else "other": the stored events are not trusted."""
+    return name if name in names else "other"
 
 
 def key_of(text: str) -> str:
@@ -132,16 +142,25 @@ def review(found: list[Turn], dismissed: set[str]) -> list[Group]:
 
 
 def merge_alike(singles: list[Group]) -> list[Group]:
-    """Each question joins the first (biggest) group it is ALIKE to, or starts its own."""
+    """Each question joins the first (biggest) group it is ALIKE to, or starts its own.
+
+    Each is compared with the groups so far, never all with all (no n x n matrix): time grows
+    with questions x groups, so a flood of distinct messages is cut to the MOST_GROUPED most
+    asked; the rest are left out of the review."""
+    singles = singles[:MOST_GROUPED]
     if len(singles) < 2:
         return singles
+    # Rows of unit length: a row times another is their cosine likeness.
     vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True,
                               strip_accents="unicode").fit_transform(g.shown for g in singles)
-    likeness = cosine_similarity(vectors)
     leaders: list[int] = []
     merged: dict[int, Group] = {}
     for index, single in enumerate(singles):
-        leader = next((i for i in leaders if likeness[index, i] >= ALIKE), None)
+        leader = None
+        if leaders:
+            likeness = (vectors[leaders] @ vectors[index].T).toarray().ravel()
+            alike = np.flatnonzero(likeness >= ALIKE)
+            leader = leaders[alike[0]] if len(alike) else None
         if leader is None:
             leaders.append(index)
             merged[index] = single
@@ -184,7 +203,7 @@ def dashboard(found: list[Turn], languages: dict[str, str], weeks: int,
         index = slot.get(week_of(turn.at))
         if index is None or not turn.text or turn.text.startswith("/"):
             continue
-        channels[turn.channel].add(turn.conversation)
+        channels[known(turn.channel, CHANNELS)].add(turn.conversation)
         if turn.intent in GUIDANCE:
             guidance[GUIDANCE[turn.intent]][index] += 1
             continue
@@ -208,5 +227,6 @@ def dashboard(found: list[Turn], languages: dict[str, str], weeks: int,
                   for counts in [outcome_counts[name]]},
         guidance=guidance,
         channels={name: len(senders) for name, senders in channels.items()},
-        languages=dict(Counter(languages.get(c, "en") for c in conversations)),
+        languages=dict(Counter(known(languages.get(c, "en"), LANGUAGES)
+                               for c in conversations)),
         questions=sum(totals))

@@ -1,7 +1,8 @@
 """Publish and roll back: the saved topic files become what the running bot answers.
 
 A publish runs what an engineer would run, in the project the studio edits: `make train`
-(which checks the data with `make check`'s rules, then trains), commits the topic files with the
+(which checks the data with `make check`'s rules while it trains, here from the live model's
+weights: scripts/train.py), commits the topic files with the
 staff member as the author, and waits until the Rasa server has swapped the new model in (it
 pulls from the model server, services/model_server.py, every few seconds, and asks with the ETag
 of the model it has). A roll back restores the topic files of an earlier version, commits that,
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts.train import CHECKS_PASSED
 from services.model_server import etag
 
 logger = logging.getLogger(__name__)
@@ -35,7 +37,6 @@ TOPICS = "data/topics"
 SAVING = ":(exclude,glob)**/.*.saving"  # studio/topic_editing.py's half-written files
 MODEL = Path("models") / "spine-assistant.tar.gz"  # where `make train` publishes (Makefile)
 LIVE_WITHIN = 90  # seconds the bot may take to swap the model in before the page says so
-TRAINING_LINE = re.compile(r"rasa train\b")  # make echoes the command: checks passed, training
 COMPONENT_LINE = re.compile(r"Finished training component '(\w+)'")
 # Training prints the patients' example questions nowhere, but a failure's log is for engineers:
 # staff see the step that failed and where the log is.
@@ -73,8 +74,10 @@ class RefusedError(Exception):
 
 
 def git(project: Path, *args: str, check: bool = True) -> str:
-    result = subprocess.run(["git", *args], cwd=project, capture_output=True, text=True,
-                            check=False)
+    # No hooks: the studio runs git for staff, and a hook in the repository would run as the
+    # studio with whatever it holds.
+    result = subprocess.run(["git", "-c", "core.hooksPath=/dev/null", *args], cwd=project,
+                            capture_output=True, text=True, check=False)
     if check and result.returncode != 0:
         raise RuntimeError(f"git {args[0]} failed: {result.stderr.strip()[:500]}")
     return result.stdout
@@ -172,19 +175,20 @@ class Publisher:
         return step
 
     def train(self, publish: Publish) -> None:
-        """`make train`: the checks, then training; the Makefile is the one home of both."""
+        """`make train FINETUNE=1`: the checks and training (from the live model's weights),
+        side by side; the Makefile is the one home of both."""
         self.step(publish, 0)
         with self.log.open("a", encoding="utf-8") as log:
             log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} {publish.what} by "
                       f"{publish.by}\n")
-            process = subprocess.Popen(["make", "--no-print-directory", "train"],
+            process = subprocess.Popen(["make", "--no-print-directory", "train", "FINETUNE=1"],
                                        cwd=self.project, stdout=subprocess.PIPE,
                                        stderr=subprocess.STDOUT, text=True,
                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})
             assert process.stdout is not None
             for line in process.stdout:
                 log.write(line)
-                if TRAINING_LINE.search(line) and publish.steps[1].state == "waiting":
+                if line.startswith(CHECKS_PASSED) and publish.steps[1].state == "waiting":
                     self.step(publish, 1)
                 elif found := COMPONENT_LINE.search(line):
                     publish.steps[1].detail = f"trained {found.group(1)}"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from studio.history import changes_of, version, versions, word_diff
-from studio.publishing import RefusedError, unpublished
+from studio.publishing import RefusedError, git, unpublished
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTACT = ROOT / "data" / "topics" / "contact.yml"
@@ -73,3 +73,16 @@ def test_words_removed_and_added_are_marked_in_order():
 def test_a_folder_that_is_no_repository_is_refused_plainly(tmp_path):
     with pytest.raises(RefusedError, match="not a git repository"):
         unpublished(tmp_path)
+
+
+def test_the_studio_runs_no_git_hook(project):
+    hook = project / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\ntouch {project / 'hook-ran'}\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    (project / "data" / "topics" / "contact.yml").write_text("version: '3.1'\n",
+                                                              encoding="utf-8")
+    git(project, "add", "--all")
+    git(project, "-c", "user.name=ana", "-c", "user.email=a@b.invalid", "commit", "--quiet",
+        "-m", "an edit")
+    assert not (project / "hook-ran").exists()
+    assert unpublished(project) == []

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from studio.patient_questions import dashboard, key_of, review, turns
+from studio import patient_questions
+from studio.patient_questions import Turn, dashboard, key_of, review, turns
 
 NOW = time.time()
 
@@ -89,3 +90,23 @@ def test_the_dashboard_counts_without_text(conversations):
     assert sum(figures.topics["ask_what_is_miss"]) == 1
     assert "Jane" not in json.dumps(vars(figures)) and "medicare" not in json.dumps(
         vars(figures))
+
+
+def test_names_the_bot_does_not_have_count_as_other(conversations):
+    found, languages = turns(conversations, 30)
+    found[0].channel = "<img src=x onerror=alert(1)>"
+    figures = dashboard(found, {**languages, "a": "klingon"}, weeks=4)
+    assert figures.channels["other"] == 1 and figures.languages["other"] == 1
+    assert "klingon" not in json.dumps(vars(figures)) and "img" not in json.dumps(vars(figures))
+
+
+def test_a_flood_of_distinct_questions_is_cut_to_the_most_asked(monkeypatch):
+    monkeypatch.setattr(patient_questions, "MOST_GROUPED", 50)
+    syllables = ["ka", "lo", "mi", "tu", "re", "sa", "vo", "ne", "pi", "du"]
+    words = [a + b + c for a in syllables for b in syllables for c in syllables]
+    flood = [Turn(f"s{n}", NOW, f"{words[n]} {words[-1 - n]}", "nlu_fallback", 0.9, "rest",
+                  False) for n in range(400)]
+    flood += [Turn("often", NOW, "do you take medicare", "nlu_fallback", 0.9, "rest", False)] * 3
+    groups = review(flood, set())
+    assert sum(len(group.texts) for group in groups) == 50  # distinct questions
+    assert groups[0].shown == "do you take medicare" and groups[0].count == 3
