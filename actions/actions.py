@@ -151,7 +151,7 @@ class ActionLookUpFurtherQuestions(PracticeAction):
     can it be a video visit?": the notice; "...and do you treat kyphosis?": a condition), so the
     reply can answer them after the first (components/courteous_nlg.py). Run by Rasa, as the
     custom mapping of the slot further_answers, after a message that asks further questions
-    (channels/further_look_ups.py skips the call for the others). Each answer names the response the
+    (runtime/further_look_ups.py skips the call for the others). Each answer names the response the
     topic's rules would give (data/topics/notice.yml, conditions.yml) and its slots."""
 
     def __init__(self) -> None:

@@ -17,6 +17,8 @@ import copy
 import time
 from typing import Any
 
+from components.topic_metadata import as_list
+
 Event = dict[str, Any]
 
 # A topic question is an intent named ask_<topic> (the topic files' convention): a follow-up
@@ -130,9 +132,3 @@ def slots_from(message: Event, slot_mappings: dict[str, list[dict[str, Any]]]) -
                 values[slot] = mapping.get("value")
                 break
     return values
-
-
-def as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]

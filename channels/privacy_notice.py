@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from sanic import Sanic
 
 from channels.responses import PRIVACY_NOTICE, response_text
-from components.conversation_store import FORGET_PAYLOAD_KEY
+from components.conversation_store import confirms_deletion as deletion_confirmed
 
 
 async def privacy_notice(app: Sanic, output_channel: str,
@@ -25,5 +25,4 @@ async def privacy_notice(app: Sanic, output_channel: str,
 
 def confirms_deletion(messages: Iterable[dict]) -> bool:
     """Whether the bot's messages include the confirmation that the conversation is deleted."""
-    return any((message.get("custom") or {}).get(FORGET_PAYLOAD_KEY) is True
-               for message in messages if isinstance(message.get("custom"), dict))
+    return any(deletion_confirmed(message.get("custom")) for message in messages)

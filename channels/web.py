@@ -43,7 +43,6 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
-from channels import server
 from channels.keys import secret_key
 from channels.limits import readable, too_long
 from channels.privacy_notice import privacy_notice
@@ -152,7 +151,6 @@ class ChatRoutes(Blueprint):
         self.ctx.chat, self.ctx.widget = chat, widget
 
     def register(self, app: Sanic, options: dict[str, Any]) -> None:
-        server.configure(app)
         app.blueprint(self.ctx.chat, **options)
         app.blueprint(self.ctx.widget)
 

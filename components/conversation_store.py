@@ -86,11 +86,14 @@ def event_row(sender_id: str, event: Event) -> dict:
             "action_name": data.get("name"), "data": json.dumps(data)}
 
 
+def confirms_deletion(custom: Any) -> bool:
+    """Whether a bot message's custom payload confirms that the conversation is deleted."""
+    return isinstance(custom, dict) and custom.get(FORGET_PAYLOAD_KEY) is True
+
+
 def asks_to_forget(events: list[Event]) -> bool:
     """Whether the bot confirmed, in these events, that the conversation is deleted."""
-    return any(isinstance(event, BotUttered)
-               and isinstance((event.data or {}).get("custom"), dict)
-               and event.data["custom"].get(FORGET_PAYLOAD_KEY) is True
+    return any(isinstance(event, BotUttered) and confirms_deletion((event.data or {}).get("custom"))
                for event in events)
 
 

@@ -30,8 +30,9 @@ from rasa.utils.endpoints import EndpointConfig
 
 from components import several_questions, topic_metadata
 from components.courtesy import ENTITY, reply_for
+from components.intent_ranking import FALLBACK_INTENT
 from components.nearest_topic import nearest_topic
-from components.safety_net import CHECK_IN_ENTITY, FALLBACK_INTENT
+from components.safety_net import CHECK_IN_ENTITY
 
 # Said by this generator after an answer, never by a rule.
 CHECK_IN_RESPONSE = "utter_check_in"
@@ -56,7 +57,7 @@ class CourteousNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
 
     def use_domain(self, domain: Domain) -> None:
         """The model's domain, given again whenever a model is loaded (Rasa creates the
-        generator before the first: channels/model_swap.py)."""
+        generator before the first: runtime/model_swap.py)."""
         self.responses = domain.responses
         # Each topic's title, by language and intent: what a nearest topic is called.
         self.titles = {language: topic_metadata.titles(domain.as_dict(), language)

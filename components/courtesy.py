@@ -26,15 +26,16 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.intent_ranking import FALLBACK_INTENT, put_on_top
 
 LEXICON = Path(__file__).resolve().parent.parent / "lexicon" / "courtesy.yml"
 ENTITY = "courtesy"
 # Where CourtesyLead leaves what CourtesyMark needs (not part of the parse result).
 SET_ASIDE = "courtesy_set_aside"
-FALLBACK_INTENT = "nlu_fallback"
 # Fewer words than this after the lead are part of the courtesy ("thanks a bunch").
 MIN_QUESTION_WORDS = 2
 # Up to this many words after the lead that the classifier did not understand are small talk.
@@ -133,11 +134,7 @@ class CourtesyMark(_Stateless, IntentClassifier):
         if intent == FALLBACK_INTENT and len(lead.question.split()) <= MAX_FILLER_WORDS:
             # A few words not understood ("hi, anyone there?"): answer the greeting or thanks.
             # A longer question not understood is asked back or deflected, after the reply.
-            top = {"name": lead.kind, "confidence": 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-                       if r.get("name") not in (lead.kind, FALLBACK_INTENT)]
-            message.set(INTENT, top, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+            put_on_top(message, lead.kind)
         elif intent not in lexicon()["answered_alone"]:
             entities.append({"entity": ENTITY, "value": lead.kind, "start": 0,
                              "end": len(lead.text.rstrip()), "extractor": "CourtesyMark"})

@@ -1,6 +1,6 @@
 """Conversations kept only as long as needed: every stored event older than
 CONVERSATION_RETENTION_DAYS (default 30) is deleted, by the running Rasa server every hour
-(channels/server.py) and by `make purge` (staff/purge.py).
+(runtime/server.py) and by `make purge` (staff/purge.py).
 
 Written against Rasa's SQL tracker store (its `events` table, through SQLAlchemy), so the same
 code deletes from SQLite today and from PostgreSQL when conversations move there. Events are

@@ -1,10 +1,10 @@
 """The red-flag rules' words beside each message the risk model learns from, kept with it.
 
 The risk model reads each message with the rules' judgments of it (assessment.reader_text).
-Working those out takes medspaCy about half a millisecond a message: 12 s for the 22,000
-messages it learns from. The risk model keeps them, each under a hash of its message and with a
-fingerprint of the rules that made them, so that training again (rasa train --finetune, as the
-staff studio publishes) works out only the new messages' words, while the rules are the same.
+Working those out runs medspaCy over every message it learns from, a large part of its
+training. The risk model keeps them, each under a hash of its message and with a fingerprint of
+the rules that made them, so that training again (rasa train --finetune, as the staff studio
+publishes) works out only the new messages' words, while the rules are the same.
 """
 
 from __future__ import annotations

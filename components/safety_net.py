@@ -27,11 +27,12 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import assessment, several_questions, triage
+from components.intent_ranking import FALLBACK_INTENT, put_on_top
 from components.risk_model import (
     RiskModel,
     corpus_files,
@@ -44,7 +45,6 @@ from components.rule_readings import Readings
 logger = logging.getLogger(__name__)
 
 INTENT_OF = {assessment.CRISIS: "report_crisis", assessment.EMERGENCY: "report_emergency"}
-FALLBACK_INTENT = "nlu_fallback"
 CHECK_IN_ENTITY = "check_in"
 
 
@@ -137,11 +137,11 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
             # Never the patient's words in the log: only what was decided.
             if verdict in INTENT_OF:
                 logger.debug("Clear danger: routing to '%s'.", INTENT_OF[verdict])
-                self._set(message, {"name": INTENT_OF[verdict], "confidence": 1.0})
+                self._set(message, INTENT_OF[verdict])
                 continue
             if intent in INTENT_OF.values():
                 logger.debug("No clear danger: '%s' withdrawn.", intent)
-                self._set(message, {"name": FALLBACK_INTENT, "confidence": 1.0})
+                self._set(message, FALLBACK_INTENT)
             # A further question read as danger is no answer of its own either: guidance
             # comes only from the verdict above.
             self._drop_further_questions(message, reading=INTENT_OF.values())
@@ -154,11 +154,8 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         return messages
 
     @staticmethod
-    def _set(message: Message, top: dict[str, Any]) -> None:
-        ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or []
-                   if entry.get("name") not in (top["name"], FALLBACK_INTENT)]
-        message.set(INTENT, top, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+    def _set(message: Message, name: str) -> None:
+        put_on_top(message, name)
         # Guidance, or a withdrawn reading, is the whole reply: no further questions after it.
         EmergencySafetyNet._drop_further_questions(message)
 

@@ -35,7 +35,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.common import cached_method
 
-from components.topic_metadata import NOTICE_ACTION, NOTICE_WORDS
+from components.topic_metadata import NOTICE_ACTION, how_answered
 from practice.facts import practice_name, practice_phone
 
 # Slot -> its value from practice/facts.yml. domain.yml declares the slot, without a value.
@@ -142,11 +142,11 @@ class TopicImporter(RasaFileImporter):
             for event in step.events
             if isinstance(event, UserUttered)
         }
-        unruled = [intent for intent in sorted(nlu.intents) if intent not in mentioned]
-        answerable = [intent for intent in unruled if f"utter_{intent}" in nlu.responses]
         metadata = intent_metadata(nlu)
-        from_the_notice = [intent for intent in unruled if intent not in answerable
-                           and metadata.get(intent, {}).get(NOTICE_WORDS)]
+        how = {intent: how_answered(intent, mentioned, set(nlu.responses),
+                                    metadata.get(intent, {})) for intent in sorted(nlu.intents)}
+        answerable = [intent for intent, way in how.items() if way == "answer"]
+        from_the_notice = [intent for intent, way in how.items() if way == "notice"]
         if not answerable and not from_the_notice:
             return graph
         # The reader checks the rules against a domain that knows the answers.

@@ -42,6 +42,20 @@ KNOWN_KEYS = {TITLE, TITLE_ES, NOTICE_WORDS, SMS_KEYWORDS, NOTHING_TO_CONTINUE, 
 NOTICE_ACTION = "action_fetch_latest_notice"
 
 
+def how_answered(intent: str, ruled: set[str], responses: set[str],
+                 metadata: Mapping[str, Any]) -> str | None:
+    """How a topic's question is answered: "rule" (a rule or story of the project names it),
+    "answer" (its response utter_<intent>: the topic importer adds the rule), "notice" (its
+    notice words: the notice's rule), or None, not at all (`make check` says so)."""
+    if intent in ruled:
+        return "rule"
+    if f"utter_{intent}" in responses:
+        return "answer"
+    if (metadata or {}).get(NOTICE_WORDS):
+        return "notice"
+    return None
+
+
 def intent_metadata(domain: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Each intent's metadata, by intent name (intents without any are left out)."""
     found: dict[str, dict[str, Any]] = {}

@@ -122,7 +122,6 @@ class Finding:
     negated: bool
     over: bool
     hypothetical: bool
-    someone_else: bool
 
     @property
     def current(self) -> bool:
@@ -191,8 +190,7 @@ def findings(text: str, nlp: Language | None = None) -> list[Finding]:
         else:
             negated = ent._.is_negated
         found.append(Finding(words=ent.text, kind=kind, negated=negated,
-                             over=ent._.is_historical, hypothetical=ent._.is_hypothetical,
-                             someone_else=ent._.is_family))
+                             over=ent._.is_historical, hypothetical=ent._.is_hypothetical))
     return found
 
 

@@ -2,10 +2,10 @@
 
 Rasa runs the training graph one step after another (dask's synchronous scheduler), though
 the intent classifier, the risk model and the condition describer each need only the
-tokenized training data: on two cores the risk model (about 15 s) can learn while the intent
-classifier does (about 30 s). A staff member's new example questions retrain both, and the
-studio's publish should go live within a minute (issue 25). The steps and their order of
-needs are Rasa's own; only the scheduler differs: dask's threaded one, on two threads.
+tokenized training data: on two cores the risk model can learn while the intent classifier
+does. A staff member's new example questions retrain both, and the studio's publish should go
+live within a minute (docs/studio.md has the timings). The steps and their order of needs are
+Rasa's own; only the scheduler differs: dask's threaded one, on two threads.
 
 Every other `rasa train` argument is Rasa's. Run as scripts/train.py runs it:
     python -m scripts.rasa_train --fixed-model-name spine-assistant --out models/staging

@@ -2,8 +2,8 @@
 the new model published only when both succeed.
 
 Side by side because a publish from the staff studio should go live within a minute on two
-cores (issue 25): the checks take about 10 s, while training spends its first 15 s reading the
-data on one core. A failed check stops the training at once, and nothing is published.
+cores (docs/studio.md): while the checks run, training reads the data on the other core. A
+failed check stops the training at once, and nothing is published.
 
 The model is trained into models/staging/ and renamed into place, so the running bot (which
 polls the model server) never sees a half-written model. Rasa's own validation is part of the

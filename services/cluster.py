@@ -289,7 +289,7 @@ def running_cluster(model: Path, replicas: int = 2, port: int = 8000,
             endpoints = endpoints_for(replica, action_port, postgres, redis_port,
                                       redis_password, model_url, folder)
             processes[f"rasa-{replica}"] = start(
-                [str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model),
+                [sys.executable, "-m", "runtime.serve", "--model", str(model),
                  "--interface", "127.0.0.1", "--port", str(rasa_port), "--endpoints",
                  str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
                 logs / f"rasa-server-{replica}.log", env)

@@ -18,7 +18,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from practice.facts import practice_phone
+from practice.facts import facts, practice_name, practice_phone
 
 DEMO_PAGE = Path(__file__).resolve().parent.parent / "web" / "demo" / "index.html"
 # The same page in Spanish, at /es/ (issue 24): the widget speaks the page's language.
@@ -30,9 +30,15 @@ logger = logging.getLogger(__name__)
 def demo_page(chat_server_url: str, page: Path = DEMO_PAGE) -> bytes:
     phone = practice_phone()
     chat_server_url = chat_server_url.rstrip("/")
-    title = "Pregunte a nuestro equipo" if page == SPANISH_DEMO_PAGE else "Ask our spine team"
+    spanish = page == SPANISH_DEMO_PAGE
+    title = "Pregunte a nuestro equipo" if spanish else "Ask our spine team"
     config = {"serverUrl": chat_server_url, "phone": phone, "title": title}
+    benefits = facts()["miss"]["benefits_es" if spanish else "benefits"]
     values = {
+        "PRACTICE_NAME": html.escape(practice_name()),
+        "MISS_BENEFITS": "\n".join(
+            f"      <li>{html.escape(benefit[:1].upper() + benefit[1:])}</li>"
+            for benefit in benefits),
         "PRACTICE_PHONE": html.escape(phone),
         "PRACTICE_PHONE_DIGITS": re.sub(r"\D", "", phone),
         "CHAT_SERVER_URL": html.escape(chat_server_url),

@@ -3,7 +3,7 @@
 # What they run with is in endpoints.yml and credentials.yml; this only starts them.
 #   action server   services/action_server.py   where endpoints.yml says (127.0.0.1:5055)
 #   model server    services/model_server.py    where endpoints.yml says (127.0.0.1:5056)
-#   Rasa server     rasa run                    RASA_INTERFACE:RASA_PORT (127.0.0.1:5005)
+#   Rasa server     python -m runtime.serve     RASA_INTERFACE:RASA_PORT (127.0.0.1:5005)
 #   demo page       services/demo_page.py       DEMO_INTERFACE:DEMO_PORT (127.0.0.1:8080)
 # Usage: services/run.sh MODEL   (make run builds MODEL first)
 set -euo pipefail
@@ -28,7 +28,7 @@ fi
 actions_pid=$!
 .venv/bin/python -m services.model_server --dir "$(dirname "$model")" &
 model_pid=$!
-.venv/bin/rasa run --model "$model" --interface "$rasa_interface" --port "$rasa_port" \
+.venv/bin/python -m runtime.serve --model "$model" --interface "$rasa_interface" --port "$rasa_port" \
   --endpoints endpoints.yml --credentials credentials.yml "${api_flags[@]}" &
 rasa_pid=$!
 .venv/bin/python -m services.demo_page \

@@ -130,8 +130,8 @@ def unanswered_topics(topics: list[Topic], shared_answers: set[str]) -> list[Pro
         f"The topic '{intent}' has no answer. Add one under 'responses:' named "
         f"utter_{intent}."))
         for topic in topics for intent in topic.examples
-        if f"utter_{intent}" not in answers and intent not in ruled
-        and topic_metadata.NOTICE_WORDS not in topic.metadata.get(intent, {})]
+        if topic_metadata.how_answered(intent, ruled, answers,
+                                       topic.metadata.get(intent, {})) is None]
 
 
 # --- what a topic file says about its questions (metadata) -----------------------------------

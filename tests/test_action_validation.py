@@ -1,5 +1,5 @@
 """The action server's answers are checked as strictly as Rasa checks them
-(channels/action_validation.py), with the validator built once."""
+(runtime/action_validation.py), with the validator built once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from channels.action_validation import validate_action_result
+from runtime.action_validation import validate_action_result
 
 GOOD = {"events": [{"event": "slot", "name": "condition", "value": "sciatica"}],
         "responses": [{"text": "We treat sciatica."}]}

@@ -1,12 +1,12 @@
 """The further questions' look-up is called only for a message that asks further questions
-(channels/further_look_ups.py); the e2e test of a hanging action server times the whole."""
+(runtime/further_look_ups.py); the e2e test of a hanging action server times the whole."""
 
 from __future__ import annotations
 
 import asyncio
 from types import SimpleNamespace
 
-from channels import further_look_ups
+from runtime import further_look_ups
 
 
 def tracker_with(entities: list[dict]) -> SimpleNamespace:

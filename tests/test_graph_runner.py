@@ -1,4 +1,4 @@
-"""The model's graph run in order (channels/graph_runner.py) gives what Rasa's dask runner
+"""The model's graph run in order (runtime/graph_runner.py) gives what Rasa's dask runner
 gives, on the trained model: the same parse of every message, the same conversation."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.utils.endpoints import EndpointConfig
 
-import channels.graph_runner
-from channels.graph_runner import SequentialGraphRunner
+import runtime.graph_runner
+from runtime.graph_runner import SequentialGraphRunner
 from tests.conftest import MODEL, ROOT
 from tests.support.in_process_bot import turns
 
@@ -57,5 +57,5 @@ def test_an_input_named_like_a_node_is_refused(action_url, monkeypatch):
 def test_the_server_installs_it(monkeypatch):
     import rasa.core.processor
     monkeypatch.setattr(rasa.core.processor, "DaskGraphRunner", DaskGraphRunner)
-    channels.graph_runner.install()
+    runtime.graph_runner.install()
     assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner

@@ -1,5 +1,5 @@
 """A message waiting for a conversation's lock is served once the ticket before it has
-expired, even if its own expired in the same moment (channels/lock_tickets.py)."""
+expired, even if its own expired in the same moment (runtime/lock_tickets.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 
 from rasa.core.lock_store import InMemoryLockStore, LockStore
 
-from channels import lock_tickets
+from runtime import lock_tickets
 
 
 def test_a_waiting_message_is_served_after_a_dead_servers_ticket_expires(monkeypatch):

@@ -1,5 +1,5 @@
 """Tracebacks logged through structlog, as `rasa run` configures it (JSON), carry no local
-variables once channels/log_privacy.py is installed: no slot value or message in the log."""
+variables once runtime/log_privacy.py is installed: no slot value or message in the log."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 import structlog
 from rasa.utils.log_utils import configure_structlog
 
-from channels import log_privacy
+from runtime import log_privacy
 
 
 def logged_exception() -> str:

@@ -1,4 +1,4 @@
-"""A newly published model is swapped in while the bot keeps answering (channels/model_swap.py):
+"""A newly published model is swapped in while the bot keeps answering (runtime/model_swap.py):
 Rasa alone loaded it on the event loop, and nothing was answered until it was done. How long
 answers wait during a swap is measured by `make bench`; here, that they are answered at all."""
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import jwt
 import pytest
 
-from channels.action_failures import ACTION_TIMEOUT_SECONDS
 from channels.rest import conversation_id
 from practice.facts import practice_phone
+from runtime.action_failures import ACTION_TIMEOUT_SECONDS
 from tests.conftest import MODEL
 from tests.support.bot_servers import free_port, running_bot, wait_until
 from tests.support.web_chat import Chat

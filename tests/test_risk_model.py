@@ -85,7 +85,7 @@ def test_the_fingerprint_changes_with_a_corpus_file(tmp_path):
 def finding(kind: str, **context: bool) -> Finding:
     return Finding(words="x", kind=kind, negated=context.get("negated", False),
                    over=context.get("over", False),
-                   hypothetical=context.get("hypothetical", False), someone_else=False)
+                   hypothetical=context.get("hypothetical", False))
 
 
 def test_the_rules_words_name_each_finding_and_how_it_reads():

@@ -1,5 +1,5 @@
 """The rule policy's look-up by text is skipped only when no rule has text
-(channels/rule_lookups.py), and then the bot answers as it did before."""
+(runtime/rule_lookups.py), and then the bot answers as it did before."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from rasa.core.agent import Agent
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.utils.endpoints import EndpointConfig
 
-from channels import rule_lookups
+from runtime import rule_lookups
 from tests.conftest import MODEL
 from tests.support.in_process_bot import turns
 

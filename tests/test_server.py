@@ -1,4 +1,4 @@
-"""Server-wide settings (channels/server.py): a client's malformed request is one log line."""
+"""Server-wide settings (runtime/server.py): a client's malformed request is one log line."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 from sanic.exceptions import InvalidUsage
 
-from channels.server import ClientErrorsInOneLine
+from runtime.server import ClientErrorsInOneLine
 
 
 def record_of(error: Exception) -> logging.LogRecord:

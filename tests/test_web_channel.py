@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from channels.server import warn_if_listening_on_every_interface
 from channels.widget_files import STATIC, VENDOR_CACHE, WIDGET_CACHE, load_widget_files
+from runtime.server import warn_if_listening_on_every_interface
 
 
 def test_the_widget_is_revalidated_and_its_vendored_client_cached_for_a_day():

@@ -113,11 +113,12 @@ def endpoints_for(workdir: Path, action_url: str, model_server_url: str | None) 
 def running_bot(
     model: Path, env: dict[str, str] | None = None, workdir: Path | None = None,
     rasa_port: int | None = None, model_server_url: str | None = None,
-    action_url: str | None = None,
+    action_url: str | None = None, credentials: Path | None = None,
 ) -> Iterator[RunningBot]:
     """The action server and the Rasa server (every channel in credentials.yml), on loopback,
     as services/run.sh starts them, stopped on exit. Their logs go to `workdir`. With
-    `action_url`, the Rasa server calls that instead of the action server it started."""
+    `action_url`, the Rasa server calls that instead of the action server it started; with
+    `credentials`, it has those channels instead of credentials.yml's."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix="bot-"))
     workdir.mkdir(parents=True, exist_ok=True)
     action_port, rasa_port = free_port(), rasa_port or free_port()
@@ -131,9 +132,9 @@ def running_bot(
     rasa = None
     try:
         rasa = start(
-            [RASA, "run", "--model", str(model), "--interface", "127.0.0.1",
-             "--port", str(rasa_port), "--endpoints", str(endpoints),
-             "--credentials", str(ROOT / "credentials.yml")],
+            [sys.executable, "-m", "runtime.serve", "--model", str(model),
+             "--interface", "127.0.0.1", "--port", str(rasa_port), "--endpoints",
+             str(endpoints), "--credentials", str(credentials or ROOT / "credentials.yml")],
             rasa_log, servers_env,
         )
         wait_until_ready(f"http://127.0.0.1:{action_port}/health", actions, action_log)

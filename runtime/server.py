@@ -1,14 +1,7 @@
-"""What the Rasa server as a whole needs beyond Rasa's defaults, set up once when the web chat
-channel registers its routes (every deployment has that channel): a request size cap, a loud
-warning when listening on every interface, one-line warnings instead of tracebacks for
-requests that were malformed at the HTTP level, new models swapped in without stalling the
-conversations (channels/model_swap.py), the action server's answers checked without
-rebuilding a validator each time (channels/action_validation.py), the model's graph run in
-order without dask's scheduler (channels/graph_runner.py), the rule policy's look-up by
-text skipped when no rule has text (channels/rule_lookups.py), an answer within seconds when
-a custom action fails (channels/action_failures.py), no traceback locals in the logs
-(channels/log_privacy.py), a conversation never left locked by expired tickets
-(channels/lock_tickets.py), and old conversations deleted every hour (components/retention.py).
+"""What the Rasa server as a whole needs beyond Rasa's defaults, set on the app when it is built
+(runtime/serve.py), whatever channels it has: a request size cap, a loud warning when listening
+on every interface, one-line warnings instead of tracebacks for requests that were malformed at
+the HTTP level, and old conversations deleted every hour (components/retention.py).
 """
 
 from __future__ import annotations
@@ -22,16 +15,6 @@ from rasa.core.tracker_store import SQLTrackerStore
 from sanic import Sanic
 from sanic.exceptions import SanicException
 
-from channels import (
-    action_failures,
-    action_validation,
-    further_look_ups,
-    graph_runner,
-    lock_tickets,
-    log_privacy,
-    model_swap,
-    rule_lookups,
-)
 from components.event_writer import database_reason
 from components.retention import PURGE_EVERY_SECONDS, purge_conversations, retention_days
 
@@ -58,14 +41,6 @@ class ClientErrorsInOneLine(logging.Filter):
 
 def configure(app: Sanic) -> None:
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
-    model_swap.install()
-    action_validation.install()
-    action_failures.install()
-    further_look_ups.install()
-    log_privacy.install()
-    lock_tickets.install()
-    graph_runner.install()
-    rule_lookups.install()
     app.register_listener(warn_if_listening_on_every_interface, "before_server_start")
     days = retention_days()  # a wrong setting stops the server here, with its reason
     app.register_listener(lambda app, _loop: app.add_task(purge_every_hour(app, days)),

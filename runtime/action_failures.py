@@ -8,7 +8,7 @@ right now and gives the phone number (the response utter_action_failed, domain.y
 waits for the patient (a rule in data/rules.yml): the same path whatever failed, with no
 action server involved. The log says which action failed and why, never what was asked.
 
-Installed by channels/server.py when the Rasa server starts.
+Installed by runtime/rasa_changes.py when the Rasa server starts.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ local variables of every frame (structlog's dict_tracebacks), and those locals c
 values, trackers or messages — what a patient wrote. Here the same tracebacks are rendered
 without locals: the file, line and function still point to the fault.
 
-Installed by channels/server.py when the Rasa server starts (after Rasa configured structlog;
+Installed by runtime/rasa_changes.py when the Rasa server starts (after Rasa configured structlog;
 the processor list is changed in place, so loggers already in use change too).
 """
 

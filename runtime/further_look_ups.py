@@ -7,7 +7,7 @@ entity `question`, components/several_questions.py): a round trip saved for near
 message, and, when the action server hangs, no second wait on top of the answer's own look-up
 (tests/test_patient_data.py).
 
-Installed by channels/server.py when the Rasa server starts.
+Installed by runtime/rasa_changes.py when the Rasa server starts.
 """
 
 from __future__ import annotations

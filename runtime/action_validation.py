@@ -5,7 +5,7 @@ which first checks the (large) events schema itself and builds a new validator: 
 per custom action on this machine, more than all the rest of a reply. Here the validator is
 built once and reused: the same schema, the same errors (with Rasa's hint appended).
 
-Installed by channels/server.py when the Rasa server starts.
+Installed by runtime/rasa_changes.py when the Rasa server starts.
 """
 
 from __future__ import annotations

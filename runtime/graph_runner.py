@@ -6,7 +6,7 @@ minimal graph again and scheduling took about a tenth of a reply. The order of t
 each set of targets is found once; then each node runs with its inputs, exactly as the
 DaskGraphRunner would run it (the same nodes, hooks and errors). Training keeps dask.
 
-Installed by channels/server.py when the Rasa server starts (the loader then builds this
+Installed by runtime/rasa_changes.py when the Rasa server starts (the loader then builds this
 runner for every model it loads, swapped-in ones included).
 """
 

@@ -7,7 +7,7 @@ rebuilds the states of the whole conversation. This bot's rules are all written 
 can never match: it is skipped, and only when the trained rules contain no text at all. What
 the policy predicts is unchanged (tests/test_rule_lookups.py).
 
-Installed by channels/server.py when the Rasa server starts.
+Installed by runtime/rasa_changes.py when the Rasa server starts.
 """
 
 from __future__ import annotations

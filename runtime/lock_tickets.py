@@ -9,7 +9,7 @@ client gives up (seen with several servers: nginx's 30 s). Here a waiting messag
 has expired takes its place in the queue again, under the same number (its turn has not come
 yet, and Rasa's cleanup after the turn looks for that number). Everything else is Rasa's loop.
 
-Installed by channels/server.py when the Rasa server starts.
+Installed by runtime/rasa_changes.py when the Rasa server starts.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ Rasa gives a model's domain to the response generator only as its responses; our
 each topic's title (components/courteous_nlg.py names the nearest topic), so every model put in
 place, the first included, hands the generator its whole domain.
 
-Installed by channels/server.py when the Rasa server starts.
+Installed by runtime/rasa_changes.py when the Rasa server starts.
 """
 
 from __future__ import annotations
