@@ -18,7 +18,7 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 MAX_MESSAGE_CHARS = 1000
 
 
-def readable(text: str) -> str:
+def storable(text: str) -> str:
     """A message as the bot can parse and store it. JSON may carry a lone surrogate
     ("\\ud800"), which UTF-8 cannot encode: the NLU and the tracker store failed on it. Such
     characters become "?", and control characters (NUL, escape sequences) are dropped."""

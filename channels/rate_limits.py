@@ -111,7 +111,7 @@ def rate_limiter(limit: int, window: float, name: str) -> RateLimiter | SharedRa
     return SharedRateLimiter(client, limit, window, name)
 
 
-def worst(*verdicts: str) -> str:
+def strictest(*verdicts: str) -> str:
     """The strictest of several limits' verdicts."""
     for verdict in (DROP, WARN):
         if verdict in verdicts:
@@ -133,13 +133,13 @@ class ChannelLimits:
     def from_credentials(cls, channel: str, credentials: Mapping[str, Any] | None,
                          sender_default: int, address_default: int) -> ChannelLimits:
         credentials = credentials or {}
-        window = positive(channel, "rate_window_seconds", credentials, 60)
+        window = positive_setting(channel, "rate_window_seconds", credentials, 60)
         prefix = channel.lower().replace(" ", "-")
         return cls(
-            rate_limiter(positive(channel, "rate_limit", credentials, sender_default), window,
-                         f"{prefix}:sender"),
-            rate_limiter(positive(channel, "address_rate_limit", credentials, address_default),
-                         window, f"{prefix}:address"),
+            rate_limiter(positive_setting(channel, "rate_limit", credentials, sender_default),
+                         window, f"{prefix}:sender"),
+            rate_limiter(positive_setting(channel, "address_rate_limit", credentials,
+                                          address_default), window, f"{prefix}:address"),
         )
 
     @property
@@ -154,7 +154,7 @@ class ChannelLimits:
         return self.per_sender.check(sender)
 
 
-def positive(channel: str, name: str, settings: Mapping[str, Any], default: int) -> int:
+def positive_setting(channel: str, name: str, settings: Mapping[str, Any], default: int) -> int:
     """A whole number above zero from credentials.yml; anything else is reported and
     replaced by the default (a typo must not switch a limit off, nor stop the server)."""
     raw = settings.get(name, default)

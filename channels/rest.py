@@ -39,7 +39,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.limits import readable, too_long
+from channels.limits import storable, too_long
 from channels.rate_limits import ALLOW, ChannelLimits, client_address
 from channels.responses import CANNOT_ANSWER, TOO_LONG, TOO_MANY, channel_says
 from channels.safety_first import OverLimitSafety, guidance_for
@@ -127,7 +127,7 @@ class RestInput(InputChannel):
                 parsed = RestRequest.parse_obj(body)
             except ValidationError as exc:
                 return error(f"Invalid request: {problems(exc)}.", guidance=await guidance_for(
-                    request.app, readable(text_in(body)), self.name()))
+                    request.app, storable(text_in(body)), self.name()))
             if self.limits.check_sender(parsed.sender) != ALLOW:
                 return await self._over_limit(request, f"sender:{parsed.sender}", body)
             return response.json(await self._answer(parsed, on_new_message, request.app))
@@ -137,7 +137,7 @@ class RestInput(InputChannel):
     async def _over_limit(self, request: Request, key: str, body: Any) -> HTTPResponse:
         """429, unless the message describes a red flag (and this client has not had the
         guidance this minute): then the guidance, as the bot's answer."""
-        guidance = await self.over_limit.guidance_for(request.app, key, readable(text_in(body)),
+        guidance = await self.over_limit.guidance_for(request.app, key, storable(text_in(body)),
                                                       self.name())
         if guidance is None:
             return await too_many(request, self.limits.window)
@@ -148,9 +148,9 @@ class RestInput(InputChannel):
     async def _answer(self, parsed: RestRequest, on_new_message, app: Any
                       ) -> list[dict[str, Any]]:
         if too_long(parsed.message):
-            text = (await guidance_for(app, readable(parsed.message), self.name())
+            text = (await guidance_for(app, storable(parsed.message), self.name())
                     or await channel_says(app, TOO_LONG, self.name(),
-                                          language_of(readable(parsed.message))))
+                                          language_of(storable(parsed.message))))
             return [{"recipient_id": parsed.sender, "text": text}]
         conversation = conversation_id(parsed.sender)
         collector = CollectingOutputChannel()
@@ -160,7 +160,7 @@ class RestInput(InputChannel):
                                                     parsed.sender)
                 if given is not None:
                     return given
-            await on_new_message(UserMessage(readable(parsed.message), collector, conversation,
+            await on_new_message(UserMessage(storable(parsed.message), collector, conversation,
                                              input_channel=self.name(),
                                              message_id=parsed.message_id))
         # The channel's boundary: whatever failed, the patient gets an answer, not a 500.

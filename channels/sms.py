@@ -37,7 +37,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.keys import secret_key
-from channels.limits import readable, too_long
+from channels.limits import storable, too_long
 from channels.privacy_notice import confirms_deletion, privacy_notice
 from channels.rate_limits import RateLimiter, SharedRateLimiter, rate_limiter
 from channels.responses import (
@@ -202,7 +202,7 @@ class SmsInput(InputChannel):
             # A retry, or the same delivery twice at once: the first one asks the bot.
             logger.info("SMS: a repeated delivery is answered by its first delivery's reply.")
             return twiml_response(await self._answer_given(message_sid))
-        replies = await self._reply(sender, readable(body), on_new_message, app)
+        replies = await self._reply(sender, storable(body), on_new_message, app)
         twiml = str(twiml_for(*replies))
         self.state.remember_answer(message_sid, twiml, sender)
         return twiml_response(twiml)

@@ -44,16 +44,16 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
 from channels.keys import secret_key
-from channels.limits import readable, too_long
+from channels.limits import storable, too_long
 from channels.privacy_notice import privacy_notice
 from channels.rate_limits import (
     ALLOW,
     DROP,
     ChannelLimits,
     client_address,
-    positive,
+    positive_setting,
     rate_limiter,
-    worst,
+    strictest,
 )
 from channels.responses import (
     TOO_LONG,
@@ -209,8 +209,8 @@ class WebChatInput(SocketIOInput):
             "Web chat", credentials, CONVERSATION_RATE_LIMIT, ADDRESS_RATE_LIMIT)
         channel.over_limit = OverLimitSafety()
         channel.connections = rate_limiter(
-            positive("Web chat", "connection_rate_limit", credentials or {},
-                     CONNECTION_RATE_LIMIT),
+            positive_setting("Web chat", "connection_rate_limit", credentials or {},
+                             CONNECTION_RATE_LIMIT),
             channel.limits.window, "web-chat:connection")
         return channel
 
@@ -277,7 +277,7 @@ class WebChatInput(SocketIOInput):
             conversation = bound.get(sid)
             message = data.get("message") if isinstance(data, dict) else None
             if isinstance(message, str):
-                message = readable(message)
+                message = storable(message)
             if not isinstance(message, str) or not message.strip():
                 logger.debug("Web chat: an event without a text was dropped.")
                 return
@@ -289,8 +289,8 @@ class WebChatInput(SocketIOInput):
                 if guidance:
                     await output.send_text_message(sid, guidance)
                 return
-            verdict = worst(self.limits.check_address(addresses.get(sid)),
-                            self.limits.check_sender(conversation))
+            verdict = strictest(self.limits.check_address(addresses.get(sid)),
+                                self.limits.check_sender(conversation))
             if verdict != ALLOW:
                 guidance = await self.over_limit.guidance_for(self.app, conversation, message,
                                                               self.name())

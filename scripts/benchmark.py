@@ -25,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from harness.bot_servers import ROOT, running_bot
 from scripts.bench.edit_to_live import measure_edits_to_live
 from scripts.bench.figures import comparison_rows, latency_summary, markdown_table, number
 from scripts.bench.results import publish
@@ -32,7 +33,6 @@ from scripts.bench.stock_bot import MESSAGES as STOCK_MESSAGES
 from scripts.bench.stock_bot import StockBot, running_stock_bot, stock_bot
 from scripts.bench.traffic import concurrent_round, conversation_latencies, rss_mib
 from scripts.bench.training import full_training, rasa_env
-from tests.support.bot_servers import ROOT, running_bot
 
 MODEL = ROOT / "models" / "spine-assistant.tar.gz"
 # What patients ask this bot: one conversation of twelve messages.

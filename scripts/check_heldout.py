@@ -1,6 +1,6 @@
 """`make nlu-heldout`: every held-out patient phrasing (tests/nlu_heldout.yml) sent to the real
 bot over REST, a new conversation each, and scored by what the patient sees first: right only
-if it is an answer the rules give to the phrasing's intent (tests/support/replies.py). A
+if it is an answer the rules give to the phrasing's intent (harness/replies.py). A
 clarifying question or the deflection ("I don't have an answer to that here...") counts as not
 answered, unless that is the right answer (out of scope, or a question the page does not
 answer). Prints each miss and a line per intent; exits 1 below the gate.
@@ -20,9 +20,9 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from tests.support.bot_servers import ROOT, running_bot
-from tests.support.evaluation_sets import nlu_examples
-from tests.support.replies import answered, response_of, without_check_in
+from harness.bot_servers import ROOT, running_bot
+from harness.evaluation_sets import nlu_examples
+from harness.replies import answered, response_of, without_check_in
 
 MINIMUM = 0.95
 

@@ -1,5 +1,5 @@
 """`make nlu-sealed`: the sealed answer sets (tests/nlu_sealed/) sent to the real bot over REST,
-each message a new patient, scored by what the patient sees first (tests/support/replies.py):
+each message a new patient, scored by what the patient sees first (harness/replies.py):
 - held-out: the right answer to the question (a condition question naming the condition asked,
   a notice question about its topic; a clarifying question or a deflection is a miss unless
   that is the right answer);
@@ -22,10 +22,10 @@ import sys
 import uuid
 from pathlib import Path
 
+from harness.bot_servers import ROOT, running_bot
+from harness.evaluation_sets import nlu_examples
+from harness.replies import answered, in_language, response_of, without_check_in
 from safety.scoring import Rate
-from tests.support.bot_servers import ROOT, running_bot
-from tests.support.evaluation_sets import nlu_examples
-from tests.support.replies import answered, in_language, response_of, without_check_in
 
 SEALED = ROOT / "tests" / "nlu_sealed"
 # Issue 23's targets by kind of set (the file name's start), printed met or not.

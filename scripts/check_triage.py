@@ -27,10 +27,10 @@ from pathlib import Path
 
 import yaml
 
+from harness.bot_servers import ROOT, running_bot
+from harness.content import domain
+from harness.replies import response_of
 from safety.scoring import CHECK_IN, CRISIS, EMERGENCY, Score, score
-from tests.content import domain
-from tests.support.bot_servers import ROOT, running_bot
-from tests.support.replies import response_of
 
 TRIAGE = ROOT / "tests" / "triage"
 SEALED_SETS = sorted(TRIAGE.glob("sealed_*.yml"))

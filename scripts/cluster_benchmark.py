@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
+from harness.bot_servers import running_bot
 from scripts.bench import traffic
 from scripts.bench.figures import latency_summary, markdown_table, number
 from scripts.bench.results import publish
 from scripts.benchmark import MODEL, QUESTIONS
 from services.cluster import running_cluster, scratch_postgres_folder
 from services.processes import free_port
-from tests.support.bot_servers import running_bot
 
 PATIENTS = 20  # at once; each a conversation of the twelve questions
 

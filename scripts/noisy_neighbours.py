@@ -24,7 +24,7 @@ from pathlib import Path
 
 from channels.limits import MAX_MESSAGE_CHARS
 from channels.rest import ADDRESS_RATE_LIMIT, SENDER_RATE_LIMIT
-from tests.support.bot_servers import running_bot
+from harness.bot_servers import running_bot
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "spine-assistant.tar.gz"

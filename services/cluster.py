@@ -34,10 +34,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from channels.sms_state import POSTGRES_TIMEOUTS
-from services.processes import answers, free_port, listening, start, stop, wait_for
+from services.endpoints import endpoints_with
+from services.processes import free_port, is_up, listening, start, stop, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "spine"
@@ -198,24 +197,15 @@ http {{
 def endpoints_for(replica: int, action_port: int, postgres: Postgres, redis_port: int,
                   redis_password: str, model_url: str | None, folder: Path) -> Path:
     """endpoints.yml, with what a cluster changes (see the module's docstring)."""
-    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
-    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
-    if model_url:
-        endpoints["models"]["url"] = model_url
-    else:
-        endpoints.pop("models", None)
-    endpoints["tracker_store"].update(dialect="postgresql", url="127.0.0.1",
-                                      port=postgres.port, db=DATABASE, username="postgres",
-                                      password=postgres.password, cache_conversations=0,
-                                      # libpq's limits, as the SMS state's (channels/sms_state.py)
-                                      query={key: str(value) for key, value
-                                             in POSTGRES_TIMEOUTS.items()})
-    endpoints["lock_store"] = {"type": "redis", "url": "127.0.0.1", "port": redis_port,
-                               "password": redis_password, "db": 1}
-    path = folder / f"endpoints-{replica}.yml"
-    path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
-    path.chmod(0o600)  # it holds the database's password
-    return path
+    return endpoints_with(
+        folder / f"endpoints-{replica}.yml", f"http://127.0.0.1:{action_port}/webhook",
+        model_url,
+        {"dialect": "postgresql", "url": "127.0.0.1", "port": postgres.port, "db": DATABASE,
+         "username": "postgres", "password": postgres.password, "cache_conversations": 0,
+         # libpq's limits, as the SMS state's (channels/sms_state.py)
+         "query": {key: str(value) for key, value in POSTGRES_TIMEOUTS.items()}},
+        {"type": "redis", "url": "127.0.0.1", "port": redis_port, "password": redis_password,
+         "db": 1})
 
 
 def postgres_home() -> Path:
@@ -294,7 +284,7 @@ def running_cluster(model: Path, replicas: int = 2, port: int = 8000,
                  str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
                 logs / f"rasa-server-{replica}.log", env)
         for replica, rasa_port in enumerate(rasa_ports):
-            wait_for(lambda p=rasa_port: answers(f"http://127.0.0.1:{p}/"),
+            wait_for(lambda p=rasa_port: is_up(f"http://127.0.0.1:{p}/"),
                      processes[f"rasa-{replica}"], f"Rasa server {replica}",
                      logs / f"rasa-server-{replica}.log")
         nginx_folder = folder / "nginx"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import yaml
@@ -40,3 +41,23 @@ def listen_address(name: str, path: Path = ENDPOINTS) -> tuple[str, int]:
     if not url.hostname or not url.port:
         raise ValueError(f"the url of '{name}' in {path.name} needs a host and a port: {url}")
     return url.hostname, url.port
+
+
+def endpoints_with(path: Path, action_url: str, model_url: str | None,
+                   tracker_store: dict[str, Any], lock_store: dict[str, Any] | None = None
+                   ) -> Path:
+    """endpoints.yml as shipped, with the helpers where this run has them (a test's or a
+    cluster's ports and stores), written to `path`, readable by its owner alone (it may hold
+    a database's password). Without a model server, the bot keeps the model it started with."""
+    endpoints = yaml.safe_load(ENDPOINTS.read_text(encoding="utf-8"))
+    endpoints["action_endpoint"]["url"] = action_url
+    if model_url:
+        endpoints["models"]["url"] = model_url
+    else:
+        endpoints.pop("models", None)
+    endpoints["tracker_store"].update(tracker_store)
+    if lock_store is not None:
+        endpoints["lock_store"] = lock_store
+    path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+    path.chmod(0o600)
+    return path

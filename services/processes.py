@@ -1,5 +1,5 @@
 """Starting and stopping the bot's helper processes on loopback: `make run-cluster`
-(services/cluster.py) and the tests' servers (tests/support/bot_servers.py) alike."""
+(services/cluster.py) and the tests' servers (harness/bot_servers.py) alike."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def wait_for(ready: Callable[[], bool], process: subprocess.Popen, what: str, lo
         time.sleep(0.3)
 
 
-def answers(url: str) -> bool:
+def is_up(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status < 500

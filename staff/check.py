@@ -28,12 +28,12 @@ from staff.content_rules import (
     MAX_SMS_SEGMENTS,
     MIN_SPANISH_EASE,
     SPANISH,
-    as_read,
     facts_not_known,
     grade,
     language_of,
     shown_text,
     spanish_ease,
+    with_sample_values,
 )
 from staff.problems import Problem
 from staff.rasa_checks import rasa_findings
@@ -335,13 +335,13 @@ def variation_problems(path: Path, line: int, name: str, variation: dict,
     spanish = language_of(variation) == SPANISH
     if spanish:
         label += " (Spanish)"
-        ease = spanish_ease(as_read(text))
+        ease = spanish_ease(with_sample_values(text))
         if ease < MIN_SPANISH_EASE:
             problems.append(Problem(path, line, (
                 f"{label} reads at {ease:.0f} on the Fernández Huerta scale; keep Spanish answers "
                 f"at {MIN_SPANISH_EASE:.0f} or above: shorter sentences, everyday words.")))
     else:
-        reading = grade(as_read(text))
+        reading = grade(with_sample_values(text))
         if reading > MAX_GRADE:
             problems.append(Problem(path, line, (
                 f"{label} reads at US grade {reading:.0f}; keep answers at grade "
@@ -366,9 +366,9 @@ def variation_problems(path: Path, line: int, name: str, variation: dict,
 
 def sms_segments(text: str, buttons: Iterable, choices_template: str = CHOICES_TEMPLATE) -> int:
     """How many SMS segments the answer takes, its choices numbered as the SMS channel does."""
-    choices = [{"title": as_read(b.get("title", "")), "payload": b.get("payload", "")}
+    choices = [{"title": with_sample_values(b.get("title", "")), "payload": b.get("payload", "")}
                for b in buttons if isinstance(b, dict)]
-    body, _ = compose([{"text": as_read(text), "buttons": choices}], fallback="",
+    body, _ = compose([{"text": with_sample_values(text), "buttons": choices}], fallback="",
                       choices_template=choices_template)
     return segments(body)
 

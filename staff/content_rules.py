@@ -50,7 +50,7 @@ PRICE = re.compile(r"\$\s?\d|\b\d+\s?(dollars|usd)\b", re.IGNORECASE)
 WEB_ADDRESS = re.compile(r"https?://\S+|www\.\S+|\b[\w-]+\.(com|org|net|gov|edu)\b", re.IGNORECASE)
 
 
-def as_read(text: str) -> str:
+def with_sample_values(text: str) -> str:
     """The answer with its {variables} filled in with sample values."""
     return re.sub(r"\{(\w+)\}", lambda match: SAMPLE_VALUES.get(match.group(1), "it"), text)
 
@@ -102,7 +102,7 @@ def facts_not_known(text: str) -> list[str]:
         problems.append(f"a price ({match.group(0)}...): the practice gives no prices")
     for match in WEB_ADDRESS.finditer(text):
         problems.append(f"the web address {match.group(0)}: the practice gives none")
-    read = PHONE_NUMBER.sub("", as_read(text))
+    read = PHONE_NUMBER.sub("", with_sample_values(text))
     for number in re.findall(r"\d+", read):
         if number not in numbers():
             problems.append(f"the number {number}, which is not in practice/facts.yml")

@@ -22,7 +22,7 @@ from typing import Any
 from channels.responses import SMS_CHOICES
 from channels.sms_format import CHOICES_TEMPLATE, compose, segments
 from components import topic_metadata
-from staff.content_rules import as_read
+from staff.content_rules import with_sample_values
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "spine-assistant.tar.gz"
@@ -101,11 +101,11 @@ def web_view(variation: dict) -> list[str]:
     card = (variation.get("custom") or {}).get("notice") \
         if isinstance(variation.get("custom"), dict) else None
     if isinstance(card, dict):
-        lines.append(f"[card] {as_read(str(card.get('heading', '')))}")
-        lines.append(f"       {as_read(str(card.get('text', '')))}")
+        lines.append(f"[card] {with_sample_values(str(card.get('heading', '')))}")
+        lines.append(f"       {with_sample_values(str(card.get('text', '')))}")
     elif variation.get("text"):
-        lines.append(as_read(variation["text"]))
-    buttons = [as_read(str(b.get("title", ""))) for b in variation.get("buttons") or []
+        lines.append(with_sample_values(variation["text"]))
+    buttons = [with_sample_values(str(b.get("title", ""))) for b in variation.get("buttons") or []
                if isinstance(b, dict)]
     if buttons:
         lines.append("buttons: " + "  ".join(f"[{title}]" for title in buttons))
@@ -117,8 +117,8 @@ def web_view(variation: dict) -> list[str]:
 def sms_view(variation: dict, choices_template: str = CHOICES_TEMPLATE) -> list[str]:
     if not variation.get("text"):
         return ["(nothing: the text channel sends no text for this)"]
-    message: dict[str, Any] = {"text": as_read(variation["text"]), "buttons": [
-        {"title": as_read(str(b.get("title", ""))), "payload": b.get("payload", "")}
+    message: dict[str, Any] = {"text": with_sample_values(variation["text"]), "buttons": [
+        {"title": with_sample_values(str(b.get("title", ""))), "payload": b.get("payload", "")}
         for b in variation.get("buttons") or [] if isinstance(b, dict)]}
     body, _ = compose([message], fallback="", choices_template=choices_template)
     count = segments(body)

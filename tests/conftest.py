@@ -94,6 +94,6 @@ def output_dir() -> Path:
 @pytest.fixture(scope="module")
 def action_url() -> Iterator[str]:
     """The real action server's webhook, for an agent loaded in the test's own process."""
-    from tests.support.bot_servers import running_action_server
+    from harness.bot_servers import running_action_server
     with running_action_server() as (url, _pid, _log):
         yield f"{url}/webhook"

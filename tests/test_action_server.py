@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from harness.bot_servers import running_action_server
 from services.action_server import MAX_INFLATED_BYTES, MAX_REQUEST_BYTES
-from tests.support.bot_servers import running_action_server
 
 
 def rss_mb(pid: int) -> float:

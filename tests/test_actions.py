@@ -16,7 +16,7 @@ from actions.actions import (
     ActionFetchLatestNotice,
     ActionLookUpFurtherQuestions,
 )
-from tests.content import domain
+from harness.content import domain
 from tests.feeds import NEWER_2026, OLDER_2019, TELEHEALTH_2020, rss
 
 

@@ -11,8 +11,8 @@ from rasa.shared.core.domain import Domain
 
 from channels import responses
 from components.courteous_nlg import CourteousNaturalLanguageGenerator
+from harness.content import domain
 from practice.facts import practice_name, practice_phone
-from tests.content import domain
 
 
 def app_with(model_domain: Domain | None) -> SimpleNamespace:

@@ -22,12 +22,12 @@ import pytest
 import sqlalchemy as sa
 
 from channels.rest import conversation_id
+from harness.clone import lone_clone
 from scripts.bench import traffic
 from scripts.bench.traffic import patient_address
 from services.cluster import running_cluster, scratch_postgres_folder
 from services.processes import free_port
 from tests.conftest import MODEL, ROOT
-from tests.support.clone import lone_clone
 from tests.support.web_chat import Chat
 from tests.test_sms_webhook import TOKEN, SmsGateway, new_patient
 from tests.test_staff_workflow import NEW_ANSWER, make

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from harness.bot_servers import running_bot
+from harness.replies import in_language, responses_seen
 from tests.conftest import MODEL
 from tests.feeds import NEWER_2026, rss
-from tests.support.bot_servers import running_bot
-from tests.support.replies import in_language, responses_seen
 
 pytestmark = pytest.mark.conversations
 CONVERSATIONS = Path(__file__).parent / "conversations"

@@ -9,9 +9,9 @@ import uuid
 
 import pytest
 
+from harness.bot_servers import running_bot
 from tests.conftest import MODEL
 from tests.feeds import NEWER_2026, TELEHEALTH_2020, rss
-from tests.support.bot_servers import running_bot
 
 pytestmark = pytest.mark.e2e
 PHONE = "501-661-0077"

@@ -1,5 +1,5 @@
 """The evaluation sets measure patients the bot was not trained on: none holds a near-copy of a
-training example (tests/support/evaluation_sets.py), and each is big enough to mean something.
+training example (harness/evaluation_sets.py), and each is big enough to mean something.
 The sealed answer sets (tests/nlu_sealed/README.md) are the pinned ones: an edit fails here
 unless the checksum changes in the same commit, with the reason in the commit message."""
 
@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from harness.content import domain
+from harness.evaluation_sets import near_copy_of, nlu_examples, normalised
+from harness.replies import CONDITION_INTENT, NOT_LISTED
 from practice.facts import conditions_treated
-from tests.content import domain
-from tests.support.evaluation_sets import near_copy_of, nlu_examples, normalised
-from tests.support.replies import CONDITION_INTENT, NOT_LISTED
 
 TESTS = Path(__file__).parent
 HELDOUT = TESTS / "nlu_heldout.yml"

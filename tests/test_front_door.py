@@ -12,9 +12,9 @@ import urllib.request
 import pytest
 import rasa
 
+from harness.bot_servers import running_bot
 from runtime import rasa_changes
 from tests.conftest import MODEL, ROOT
-from tests.support.bot_servers import running_bot
 
 pytestmark = pytest.mark.e2e
 

@@ -26,9 +26,9 @@ import socketio
 import socketio.exceptions
 from twilio.request_validator import RequestValidator
 
+from harness.bot_servers import free_port, running_bot
 from tests.conftest import MODEL, OUTPUT
 from tests.support import hostile
-from tests.support.bot_servers import free_port, running_bot
 from tests.support.web_chat import Chat
 
 pytestmark = pytest.mark.e2e

@@ -9,8 +9,8 @@ import pytest
 import spacy
 
 from actions.lexicon import load_terms
+from harness.content import responses
 from practice.facts import conditions_treated
-from tests.content import responses
 
 ROOT = Path(__file__).resolve().parent.parent
 TERMS = load_terms()

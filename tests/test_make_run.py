@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.bot_servers import free_port, wait_until_ready
+from harness.clone import lone_clone
 from tests.conftest import MODEL, ROOT
-from tests.support.bot_servers import free_port, wait_until_ready
-from tests.support.clone import lone_clone
 
 pytestmark = pytest.mark.e2e
 PHONE = "501-661-0077"

@@ -11,9 +11,9 @@ import uuid
 
 import pytest
 
+from harness.bot_servers import free_port, running_bot
 from services.model_server import serve_in_background
 from tests.conftest import MODEL
-from tests.support.bot_servers import free_port, running_bot
 
 pytestmark = pytest.mark.e2e
 LOADING, LIVE = "loading it beside the current one", "The new model is live"

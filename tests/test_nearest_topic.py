@@ -7,9 +7,9 @@ import spacy
 
 from components import topic_metadata
 from components.nearest_topic import nearest_topic, pointers
+from harness.content import domain
 from scripts.build_spacy_pipeline import DEFAULT_OUT as SPACY_PIPELINE
 from scripts.check_nearest_topics import labelled, score
-from tests.content import domain
 
 MIG_LIF = [{"entity": "procedure", "value": "mig_lif"}]
 

@@ -16,7 +16,7 @@ from actions.notices import (
     plain_text,
 )
 from components.topic_metadata import notice_topic
-from tests.content import domain
+from harness.content import domain
 from tests.feeds import NEWER_2026, OLDER_2019, TELEHEALTH_2020, atom, rss
 
 

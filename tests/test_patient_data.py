@@ -17,10 +17,10 @@ import jwt
 import pytest
 
 from channels.rest import conversation_id
+from harness.bot_servers import free_port, running_bot, wait_until
 from practice.facts import practice_phone
 from runtime.action_failures import ACTION_TIMEOUT_SECONDS
 from tests.conftest import MODEL
-from tests.support.bot_servers import free_port, running_bot, wait_until
 from tests.support.web_chat import Chat
 from tests.test_sms_webhook import TOKEN, SmsGateway, new_patient, sms_env
 

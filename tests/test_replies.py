@@ -1,4 +1,4 @@
-"""The scorer of what the patient saw (tests/support/replies.py) cannot be fooled: a reply that
+"""The scorer of what the patient saw (harness/replies.py) cannot be fooled: a reply that
 is the right kind of answer about the wrong thing is a miss."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from tests.content import domain
-from tests.support.replies import answers_each, answers_right, in_language
+from harness.content import domain
+from harness.replies import answers_each, answers_right, in_language
 
 SLOTS = {"practice_phone": "501-661-0077", "notice_date": "March 16, 2020"}
 

@@ -17,9 +17,9 @@ import pytest
 
 from channels.limits import MAX_MESSAGE_CHARS
 from channels.rest import ADDRESS_RATE_LIMIT, SENDER_RATE_LIMIT, conversation_id
+from harness.bot_servers import running_bot, wait_until
 from practice.facts import practice_phone
 from tests.conftest import MODEL
-from tests.support.bot_servers import running_bot, wait_until
 from tests.support.web_chat import Chat
 
 pytestmark = pytest.mark.e2e

@@ -15,8 +15,8 @@ import uuid
 import pytest
 import socketio
 
+from harness.bot_servers import free_port, running_bot
 from tests.conftest import MODEL
-from tests.support.bot_servers import free_port, running_bot
 from tests.support.nginx import SERVER_NAME, running_proxy
 
 pytestmark = pytest.mark.e2e

@@ -18,8 +18,8 @@ from components.courteous_nlg import CHECK_IN_RESPONSE, CourteousNaturalLanguage
 from components.risk_model import LABELS, RiskModel, fingerprint, read_examples
 from components.safety_net import CHECK_IN_ENTITY, EmergencySafetyNet
 from components.triage import Finding
+from harness.content import domain
 from safety.scoring import Rate, score, wilson
-from tests.content import domain
 
 TINY = {
     "emergency": ["i cant feel my legs since this morning", "my chest is crushing and i sweat",

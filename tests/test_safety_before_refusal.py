@@ -13,9 +13,9 @@ import pytest
 
 from channels.limits import MAX_MESSAGE_CHARS
 from channels.rest import ADDRESS_RATE_LIMIT, SENDER_RATE_LIMIT
+from harness.bot_servers import free_port, running_bot
+from harness.content import domain
 from tests.conftest import MODEL
-from tests.content import domain
-from tests.support.bot_servers import free_port, running_bot
 from tests.support.web_chat import Chat
 from tests.test_rest_channel import post as post_bytes
 from tests.test_sms_webhook import TOKEN, SmsGateway, sms_env

@@ -14,8 +14,8 @@ from rasa.utils.endpoints import EndpointConfig
 from actions.context import TOPIC_KEY
 from components.conversation_store import ConversationStore
 from components.session_limit import MAX_SESSION_TURNS
+from harness.bot_servers import running_action_server
 from tests.conftest import MODEL
-from tests.support.bot_servers import running_action_server
 from tests.test_conversation_store import converse, stores, turn
 
 

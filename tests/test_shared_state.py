@@ -91,7 +91,7 @@ def test_rate_limits_are_counted_across_servers(redis_url, monkeypatch):
 
 
 def test_with_redis_unreachable_messages_are_allowed_and_it_is_logged(monkeypatch, caplog):
-    from tests.support.bot_servers import free_port
+    from harness.bot_servers import free_port
     monkeypatch.setenv("RATE_LIMIT_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
     limiter = rate_limiter(1, 60, "test:down")
     assert [limiter.check("sms-f") for _ in range(3)] == [ALLOW] * 3

@@ -18,8 +18,8 @@ from channels.sms_format import (
     to_gsm,
 )
 from channels.sms_state import SmsState
+from harness.content import all_variations
 from staff.content_rules import MAX_SMS_SEGMENTS, SAMPLE_VALUES, language_of
-from tests.content import all_variations
 
 
 @pytest.mark.parametrize("text, expected", [

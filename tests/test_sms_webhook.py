@@ -19,9 +19,9 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from channels.sms_format import is_gsm, segments
+from harness.bot_servers import free_port, running_bot, wait_until
+from harness.content import domain
 from tests.conftest import MODEL
-from tests.content import domain
-from tests.support.bot_servers import free_port, running_bot, wait_until
 
 pytestmark = pytest.mark.e2e
 TOKEN = "test-auth-token"

@@ -9,8 +9,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from harness.content import domain
 from staff.review import findings, main, redact, report
-from tests.content import domain
 
 
 def said(text: str, intent: str, confidence: float, at: float) -> UserUttered:

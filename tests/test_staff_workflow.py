@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 
+from harness.bot_servers import free_port, running_bot
+from harness.clone import lone_clone
 from services.model_server import serve_in_background
 from tests.conftest import MODEL, ROOT
 from tests.feeds import rss
-from tests.support.bot_servers import free_port, running_bot
-from tests.support.clone import lone_clone
 from tests.support.web_chat import Chat
 from tests.test_sms_webhook import TOKEN, SmsGateway, new_patient, sms_env
 

@@ -11,7 +11,7 @@ import urllib.parse
 
 import pytest
 
-from tests.support.bot_servers import free_port
+from harness.bot_servers import free_port
 from tests.support.nginx import ROOT, ported, replace_once, running_nginx, self_signed_certificate
 from tests.support.studio_server import PASSWORD, running_studio
 

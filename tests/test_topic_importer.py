@@ -116,7 +116,7 @@ def test_an_intent_domain_yml_declares_too_keeps_its_topic_files_metadata(tmp_pa
 def test_benefits_follow_the_procedure_on_every_channel():
     from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 
-    from tests.content import domain
+    from harness.content import domain
 
     generator = TemplatedNaturalLanguageGenerator(domain().responses)
     def said(procedure: str | None, channel: str) -> str:

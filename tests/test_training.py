@@ -19,9 +19,9 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 
+from harness.clone import lone_clone
 from scripts.rasa_train import ThreadedGraphRunner
 from scripts.train import CHECKS_PASSED
-from tests.support.clone import lone_clone
 
 MEETING = threading.Barrier(2, timeout=10)
 

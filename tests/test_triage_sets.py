@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from components.risk_model import corpus_files, read_examples
-from tests.support.evaluation_sets import near_copies, normalised
+from harness.evaluation_sets import near_copies, normalised
 
 TRIAGE = Path(__file__).parent / "triage"
 # sha256 of each sealed set. Change only with the reason in the commit message.

@@ -14,9 +14,9 @@ import socketio.exceptions
 from channels.limits import MAX_MESSAGE_CHARS
 from channels.web import CONNECTION_RATE_LIMIT, CONVERSATION_RATE_LIMIT
 from components.courtesy import lexicon as courtesy_lexicon
+from harness.bot_servers import running_bot, wait_until
 from practice.facts import practice_phone
 from tests.conftest import MODEL
-from tests.support.bot_servers import running_bot, wait_until
 from tests.support.web_chat import Chat
 from tests.test_rest_channel import stored_user_texts
 

@@ -19,11 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.bot_servers import ROOT, free_port, running_bot
+from harness.clone import lone_clone
 from scripts.bench.traffic import reply_text, send
 from scripts.bench.training import cache_use
 from services.model_server import serve_in_background
-from tests.support.bot_servers import ROOT, free_port, running_bot
-from tests.support.clone import lone_clone
 
 MODEL_NAME = "spine-assistant.tar.gz"
 # running_bot makes the Rasa server ask the model server every 2 s.

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from harness.bot_servers import RASA, ROOT, free_port, stop_process, wait_until_ready
 from scripts.bench.training import full_training, rasa_env
-from tests.support.bot_servers import RASA, ROOT, free_port, stop_process, wait_until_ready
 
 CACHE = ROOT / "models" / "bench"
 FOLDER = CACHE / "stock-bot"

@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.support.bot_servers import RASA
+from harness.bot_servers import RASA
 
 # Rasa 3.6 logs one of these per graph component (rasa/engine/training/hooks.py).
 TRAINED = re.compile(r"Starting to train component '(\w+)'")

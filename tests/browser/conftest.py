@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from harness.bot_servers import RunningBot, free_port, running_bot
 from services.demo_page import serve_in_background
 from tests.conftest import MODEL, FeedServer
 from tests.feeds import TELEHEALTH_2020, rss
-from tests.support.bot_servers import RunningBot, free_port, running_bot
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"

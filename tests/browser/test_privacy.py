@@ -13,8 +13,8 @@ import jwt
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from harness.bot_servers import wait_until
 from tests.browser.conftest import PRIVACY_NOTICE, ask, open_chat, serious_accessibility_violations
-from tests.support.bot_servers import wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,10 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from harness.bot_servers import free_port
+from harness.content import responses
 from services.demo_page import serve_in_background
-from staff.content_rules import as_read
+from staff.content_rules import with_sample_values
 from tests.browser.conftest import (
     ROOT,
     ask,
@@ -18,8 +20,6 @@ from tests.browser.conftest import (
     serious_accessibility_violations,
     serve_html,
 )
-from tests.content import responses
-from tests.support.bot_servers import free_port
 
 pytestmark = pytest.mark.browser
 PHONE = "501-661-0077"
@@ -166,8 +166,8 @@ def test_the_chat_windows_own_messages_are_the_topic_files_words(page, site):
     with page.expect_response(lambda r: "/widget/messages.json" in r.url) as loaded:
         page.goto(site)
     words = loaded.value.json()
-    assert words == {"unreachable": as_read(responses()["utter_web_unreachable"]),
-                     "noAnswer": as_read(responses()["utter_web_no_answer"])}
+    assert words == {"unreachable": with_sample_values(responses()["utter_web_unreachable"]),
+                     "noAnswer": with_sample_values(responses()["utter_web_no_answer"])}
     # Readable by the practice's page, which lives on another origin.
     assert loaded.value.headers["access-control-allow-origin"] == site.rstrip("/")
     page.get_by_role("button", name="Chat with us").click()

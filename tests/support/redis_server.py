@@ -13,7 +13,7 @@ from pathlib import Path
 
 import redis
 
-from tests.support.bot_servers import free_port
+from harness.bot_servers import free_port
 
 
 @contextlib.contextmanager

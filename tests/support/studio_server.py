@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.bot_servers import ROOT, RunningBot, running_bot, wait_until_ready
+from harness.clone import lone_clone
 from services.model_server import serve_in_background
 from services.processes import free_port, start, stop
-from tests.support.bot_servers import ROOT, RunningBot, running_bot, wait_until_ready
-from tests.support.clone import lone_clone
 
 PASSWORD = "correct horse battery"
 ACCOUNTS = (("ana", "editor"), ("rui", "reviewer"), ("lou", "editor"))

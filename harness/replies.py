@@ -20,14 +20,14 @@ from actions.clarify import NOT_ON_PAGE_INTENT
 from components import topic_metadata
 from components.courteous_nlg import ANSWERS_APART
 from components.courtesy import lexicon as courtesy_lexicon
+from harness.content import domain, importer
 from practice.facts import conditions_treated, practice_phone
-from tests.content import domain, importer
 
 # An evaluation set labels a question about one condition with what the answer must say:
 # "ask_condition_treated/herniated_disc" (a listed condition: a yes naming it), or
 # "ask_condition_treated/not_listed" (one the page does not list: never a yes).
 CONDITION_INTENT = "ask_condition_treated"
-NOT_ON_PAGE_TOPIC = Path(__file__).resolve().parents[2] / "data" / "topics" / "not_on_page.yml"
+NOT_ON_PAGE_TOPIC = Path(__file__).resolve().parents[1] / "data" / "topics" / "not_on_page.yml"
 NOT_LISTED = "not_listed"
 
 # The replies to "hi," or "thanks!" that may open an answer (components/courteous_nlg.py).

@@ -18,36 +18,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from services.processes import free_port, start
+from services.endpoints import endpoints_with
+from services.processes import free_port, is_up, start, wait_for
 from services.processes import stop as stop_process
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 RASA = str(Path(sys.executable).parent / "rasa")
-# Loading TensorFlow and the model takes about 20 s on a 2-core machine; allow for a slow one.
-STARTUP_TIMEOUT_SECONDS = 180
-
-
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited while starting; log:\n{log.read_text()[-3000:]}")
-        if _ready(url):
-            return
-        time.sleep(0.5)
-    raise TimeoutError(
-        f"{url} not ready after {STARTUP_TIMEOUT_SECONDS}s; log:\n{log.read_text()[-3000:]}"
-    )
+    wait_for(lambda: is_up(url), process, url, log)
 
 
 def wait_until(condition, seconds: float = 10) -> bool:
@@ -97,16 +77,8 @@ def running_action_server(env: dict[str, str] | None = None) -> Iterator[tuple[s
 def endpoints_for(workdir: Path, action_url: str, model_server_url: str | None) -> Path:
     """endpoints.yml as shipped, with the helpers on this run's ports and the conversations
     in `workdir`; without a model server, the bot keeps the model it started with."""
-    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
-    endpoints["action_endpoint"]["url"] = action_url
-    if model_server_url:
-        endpoints["models"].update(url=model_server_url, wait_time_between_pulls=2)
-    else:
-        del endpoints["models"]
-    endpoints["tracker_store"]["db"] = str(workdir / "conversations.db")
-    path = workdir / "endpoints.yml"
-    path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
-    return path
+    return endpoints_with(workdir / "endpoints.yml", action_url, model_server_url,
+                          {"db": str(workdir / "conversations.db")})
 
 
 @contextlib.contextmanager

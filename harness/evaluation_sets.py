@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz.distance import Levenshtein
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 MAX_EDITS = 3
 MIN_OVERLAP = 0.8
 
