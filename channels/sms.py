@@ -64,14 +64,12 @@ from channels.sms_format import (
     compose,
     keyword,
 )
-from channels.sms_state import SmsState
+from channels.sms_state import SmsState, configured_location, state_dir
 from components.language import SPANISH, language_of
 from components.retention import PURGE_EVERY_SECONDS, retention_days
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_STATE_DIR = ROOT / "state"
 # Twilio waits 15 s for a webhook's answer; leave room for the network.
 BOT_TIMEOUT_SECONDS = 12.0
 # Twilio's message ids: "SM" (or "MM" for MMS) and 32 hex digits. Nothing else is stored or
@@ -115,15 +113,11 @@ class SmsInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
-        # An empty setting (a blank line in the deployment's env file) means the default.
-        state_dir = Path(os.environ.get("SMS_STATE_DIR", "").strip() or DEFAULT_STATE_DIR)
         return cls(
             auth_token=os.environ.get("TWILIO_AUTH_TOKEN", "").strip() or None,
             public_url=os.environ.get("SMS_PUBLIC_URL", "").strip() or None,
-            id_key=sender_id_key(state_dir),
-            # Several Rasa servers share one database (PostgreSQL): SMS_STATE_URL names it.
-            state=SmsState(os.environ.get("SMS_STATE_URL", "").strip()
-                           or state_dir / "sms.sqlite3"),
+            id_key=sender_id_key(state_dir()),
+            state=SmsState(configured_location()),
             limiter=rate_limiter(
                 rate_limit(os.environ.get("SMS_RATE_LIMIT", ""), credentials),
                 float(credentials.get("rate_window_seconds", 60)), "sms:sender"),

@@ -10,14 +10,13 @@ Prints how many events were deleted, never what they said.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.utils.endpoints import read_endpoint_config
 
-from channels.sms_state import SmsState
+from channels.sms_state import SmsState, configured_location
 from components.retention import purge_conversations, retention_days
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,10 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     deleted = purge_conversations(store, days)
     print(f"Deleted {deleted} conversation events older than {days} days.")
-    sms_url = os.environ.get("SMS_STATE_URL", "").strip()
-    sms_db = Path(os.environ.get("SMS_STATE_DIR", "").strip() or ROOT / "state") / "sms.sqlite3"
-    if sms_url or sms_db.exists():
-        SmsState(sms_url or sms_db).expire_conversations(days)
+    sms = configured_location()
+    if not isinstance(sms, Path) or sms.exists():
+        SmsState(sms).expire_conversations(days)
         print("SMS records: answered messages over a day old deleted; opt-outs kept.")
     return 0
 
