@@ -55,7 +55,7 @@ $(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed
 train: $(MODEL) ## Validate the data and train the model into models/
 
 run: $(MODEL) ## Start the bot on 127.0.0.1: Rasa server :5005, demo page :8080 (and its helpers); Ctrl-C stops all
-	services/run.sh $(MODEL)
+	$(PY) -m services.run $(MODEL)
 
 run-cluster: $(MODEL) postgres redis nginx ## Several Rasa servers (REPLICAS, 2) on PostgreSQL and Redis behind nginx on 127.0.0.1:CLUSTER_PORT (8000); Ctrl-C stops all
 	$(PY) -m services.cluster $(MODEL)

@@ -114,7 +114,7 @@ class ActionFetchLatestNotice(PracticeAction):
 
     def __init__(self) -> None:
         # One feed, so one cache, for the life of the action server.
-        self.feed = NoticeFeed.from_env()
+        self.feed = NoticeFeed.from_settings()
 
     def name(self) -> str:
         return "action_fetch_latest_notice"
@@ -156,7 +156,7 @@ class ActionLookUpFurtherQuestions(PracticeAction):
 
     def __init__(self) -> None:
         # Its own feed (and cache) for the life of the action server, like the notice action's.
-        self.feed = NoticeFeed.from_env()
+        self.feed = NoticeFeed.from_settings()
         self.on_page = {"en": conditions_treated(), "es": conditions_treated("es")}
 
     def name(self) -> str:

@@ -14,8 +14,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# Rasa's own name for "no intent was sure enough" (FallbackClassifier).
-FALLBACK_INTENT = "nlu_fallback"
+from components.intent_ranking import FALLBACK_INTENT
+
 # Questions about the practice or its care that the page does not answer (data/topics/
 # not_on_page.yml): among the two likeliest readings, the bot says so rather than guess.
 NOT_ON_PAGE_INTENT = "ask_not_on_page"
@@ -24,7 +24,7 @@ NOT_ON_PAGE_INTENT = "ask_not_on_page"
 MIN_SECOND_CONFIDENCE = 0.1
 # Offering two topics is only worth it when the two hold much of the model's belief between
 # them; spread thin over many topics (a question the page does not answer), both options are
-# usually wrong. Measured on tests/nlu_dev.yml (docs/performance.md, issue 23): of its unsure
+# usually wrong. Measured on tests/nlu_dev.yml (docs/performance.md): of its unsure
 # messages, clarifying below this share offered two wrong topics in 5 of 8 clarifications.
 MIN_PAIR_SHARE = 0.45
 

@@ -27,7 +27,7 @@ Event = dict[str, Any]
 # question the follow-up intent's `when_nothing_to_continue` names (data/follow_up.yml: what
 # the bot can help with), which is itself never continued.
 TOPIC_PREFIX = "ask_"
-# A session the tracker store ended for its length (components/session_limit.py) names the
+# A session the tracker store ended for its length (storage/session_limit.py) names the
 # topic question it leaves open in its SessionStarted metadata under this key: a follow-up
 # right after the boundary continues it.
 TOPIC_KEY = "continues_topic"

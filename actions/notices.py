@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import html
-import ipaddress
 import logging
-import os
 import re
 import time
 from collections.abc import Callable
@@ -29,6 +27,8 @@ import feedparser
 
 from components.topic_metadata import NoticeTopic
 from practice.facts import bundled_notice, date_label
+from runtime.addresses import is_loopback
+from runtime.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -143,19 +143,6 @@ def load_bundled_notice() -> Notice:
     return Notice(published=published, title=str(notice["title"]), text=str(notice["text"]))
 
 
-def _ttl_from_env() -> float:
-    raw = os.environ.get("PRACTICE_NOTICE_TTL", "").strip()
-    if not raw:
-        return DEFAULT_TTL_SECONDS
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        logger.warning(
-            "PRACTICE_NOTICE_TTL=%r is not a number of seconds; using %s.", raw, DEFAULT_TTL_SECONDS
-        )
-        return DEFAULT_TTL_SECONDS
-
-
 class NoticeFeed:
     """The latest notice from one source, cached for `ttl` seconds.
 
@@ -179,9 +166,9 @@ class NoticeFeed:
         self._lock = asyncio.Lock()
 
     @classmethod
-    def from_env(cls) -> NoticeFeed:
-        source = os.environ.get("PRACTICE_NOTICE_URL", "").strip() or None
-        return cls(source, ttl=_ttl_from_env())
+    def from_settings(cls) -> NoticeFeed:
+        settings = load_settings()
+        return cls(settings.practice_notice_url, ttl=settings.practice_notice_ttl)
 
     async def latest(self) -> Notice:
         """The latest notice: fresh, cached, last good or bundled, in that order of choice."""
@@ -242,19 +229,10 @@ def require_secure(url: str) -> None:
     parsed = urlparse(url)
     if parsed.scheme == "https":
         return
-    if parsed.scheme == "http" and _is_loopback(parsed.hostname or ""):
+    if parsed.scheme == "http" and is_loopback(parsed.hostname or "", by_name=True):
         return
     raise NoticeError(f"only https feeds are read (plain http only on this machine): "
                       f"{parsed.scheme}://{parsed.hostname}")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def same_place_redirect(url: str, location: str) -> str:

@@ -1,9 +1,9 @@
-"""Secret keys the channels need across restarts: from the environment, else from a key file,
-created once (random, owner-only) when missing.
+"""Secret keys the channels need across restarts: from the settings (runtime/settings.py), else
+from a key file, created once (random, owner-only) when missing.
 
 A key is at least 32 random bytes written as hexadecimal (`openssl rand -hex 32`): a short or
 empty key is refused and the server does not start. A short key is no secret: with the SMS id
-key, the keyed hashes of one area code's phone numbers were reversed in 23 s on one core. The
+key, the keyed hashes of one area code's phone numbers are reversed in seconds on one core. The
 key file's place is `<VARIABLE>_FILE` (e.g. SMS_ID_KEY_FILE), so it can live away from the
 data it protects (a backup of state/ alone then cannot be read back to phone numbers).
 """
@@ -16,7 +16,9 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from components.private_files import owner_only
+from pydantic import SecretStr
+
+from storage.private_files import owner_only
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +61,11 @@ def create_key_file(key_file: Path) -> None:
         os.unlink(temporary)
 
 
-def secret_key(variable: str, default_file: Path) -> bytes:
-    """The key in `variable`; else the one in the file `<variable>_FILE` names (default
-    `default_file`), created if missing. UnsafeKeyError if it is short, empty or not hexadecimal."""
-    configured = os.environ.get(variable, "").strip()
-    if configured:
-        return checked_key(configured, variable)
-    key_file = Path(os.environ.get(f"{variable}_FILE", "").strip() or default_file)
+def secret_key(name: str, configured: SecretStr | None, key_file: Path) -> bytes:
+    """The key the setting `name` gives; else the one in `key_file`, created if missing.
+    UnsafeKeyError if it is short, empty or not hexadecimal."""
+    if configured is not None:
+        return checked_key(configured.get_secret_value(), name)
     if not key_file.exists():
         create_key_file(key_file)
     owner_only(key_file)

@@ -1,7 +1,7 @@
 """What every channel (REST, web chat, SMS) checks at its door: the size of a patient's
 message, and what in it can be parsed and stored.
 
-Parsing cost grows with the text (a 40 KB message held the NLU for 17 s and 6.8 GB), and no
+Parsing cost grows with the text (docs/performance.md: what one unbounded message cost), and no
 question needs more than a few sentences: a longer message is not parsed at all; the patient is
 asked to shorten it, in the same words on every channel (utter_message_too_long,
 channels/responses.py).

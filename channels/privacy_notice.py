@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from sanic import Sanic
 
 from channels.responses import PRIVACY_NOTICE, response_text
-from components.conversation_store import confirms_deletion as deletion_confirmed
+from storage.conversation_store import confirms_deletion as deletion_confirmed
 
 
 async def privacy_notice(app: Sanic, output_channel: str,

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from runtime.addresses import is_loopback
+from runtime.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +105,7 @@ class SharedRateLimiter:
 
 def rate_limiter(limit: int, window: float, name: str) -> RateLimiter | SharedRateLimiter:
     """The limit counted in Redis when RATE_LIMIT_REDIS_URL names one, else in this process."""
-    url = os.environ.get("RATE_LIMIT_REDIS_URL", "").strip()
+    url = load_settings().rate_limit_redis_url
     if not url:
         return RateLimiter(limit, window)
     import redis  # installed with Rasa (its Redis lock store)
@@ -188,13 +190,6 @@ def network_of(address: str) -> str:
     return str(ipaddress.ip_network(f"{ip}/{IPV6_PREFIX}", strict=False))
 
 
-def _is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
-
-
 def client_address(peer: str, forwarded_for: str | None) -> str | None:
     """The address a request came from.
 
@@ -203,7 +198,7 @@ def client_address(peer: str, forwarded_for: str | None) -> str | None:
     from a loopback peer, i.e. the proxy on this host; from anyone else it is the client's own
     claim and is ignored. A loopback request without it came from this host itself: None.
     """
-    if not _is_loopback(peer):
+    if not is_loopback(peer):
         return peer[:MAX_ADDRESS_CHARS]
     if forwarded_for and forwarded_for.strip():
         # The last entry is the one the nearest proxy added.

@@ -22,10 +22,8 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import os
 import re
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -39,7 +37,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from channels.keys import secret_key
 from channels.limits import storable, too_long
 from channels.privacy_notice import confirms_deletion, privacy_notice
-from channels.rate_limits import RateLimiter, SharedRateLimiter, rate_limiter
+from channels.rate_limits import RateLimiter, SharedRateLimiter, positive_setting, rate_limiter
 from channels.responses import (
     CANNOT_ANSWER,
     SMS_CHOICES,
@@ -64,9 +62,10 @@ from channels.sms_format import (
     compose,
     keyword,
 )
-from channels.sms_state import SmsState, configured_location, state_dir
+from channels.sms_state import SmsState
 from components.language import SPANISH, language_of
-from components.retention import PURGE_EVERY_SECONDS, retention_days
+from runtime.settings import Settings, load_settings
+from storage.retention import PURGE_EVERY_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -90,19 +89,11 @@ class SmsOutput(CollectingOutputChannel):
 DEFAULT_RATE_LIMIT = 8
 
 
-def rate_limit(setting: str, credentials: dict[str, Any]) -> int:
-    """Texts per number per window: SMS_RATE_LIMIT, else credentials.yml's rate_limit, else 8.
-    A value that is not a positive whole number is reported and replaced by the default."""
-    raw = setting.strip() or str(credentials.get("rate_limit", DEFAULT_RATE_LIMIT))
-    try:
-        limit = int(raw)
-    except ValueError:
-        limit = 0
-    if limit < 1:
-        logger.warning("SMS channel: the rate limit %r is not a positive whole number; using %d.",
-                       raw, DEFAULT_RATE_LIMIT)
-        return DEFAULT_RATE_LIMIT
-    return limit
+def rate_limit(setting: int | None, credentials: dict[str, Any]) -> int:
+    """Texts per number per window: SMS_RATE_LIMIT, else credentials.yml's rate_limit, else 8."""
+    if setting is not None:
+        return setting
+    return positive_setting("SMS", "rate_limit", credentials, DEFAULT_RATE_LIMIT)
 
 
 class SmsInput(InputChannel):
@@ -112,15 +103,15 @@ class SmsInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        credentials = credentials or {}
+        credentials, settings = credentials or {}, load_settings()
+        token = settings.twilio_auth_token
         return cls(
-            auth_token=os.environ.get("TWILIO_AUTH_TOKEN", "").strip() or None,
-            public_url=os.environ.get("SMS_PUBLIC_URL", "").strip() or None,
-            id_key=sender_id_key(state_dir()),
-            state=SmsState(configured_location()),
-            limiter=rate_limiter(
-                rate_limit(os.environ.get("SMS_RATE_LIMIT", ""), credentials),
-                float(credentials.get("rate_window_seconds", 60)), "sms:sender"),
+            auth_token=token.get_secret_value() if token else None,
+            public_url=settings.sms_public_url,
+            id_key=sender_id_key(settings),
+            state=SmsState(settings.sms_state_location),
+            limiter=rate_limiter(rate_limit(settings.sms_rate_limit, credentials),
+                                 float(credentials.get("rate_window_seconds", 60)), "sms:sender"),
         )
 
     def __init__(self, auth_token: str | None, public_url: str | None, id_key: bytes,
@@ -157,7 +148,8 @@ class SmsInput(InputChannel):
 
         @sms_webhook.listener("after_server_start")
         async def expire_every_hour(app: Sanic, _loop: Any) -> None:
-            app.add_task(self._expire_every_hour(retention_days()))
+            app.add_task(self._expire_every_hour(
+                load_settings().conversation_retention_days))
 
         @sms_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -217,8 +209,7 @@ class SmsInput(InputChannel):
         keywords too: each reply is a billed message. The words are the running model's
         (data/topics/bot_messages.yml)."""
         word = keyword(body)
-        # A Spanish keyword (PARAR, AYUDA) or a message plainly in Spanish is answered in
-        # Spanish (issue 24).
+        # A Spanish keyword (PARAR, AYUDA) or a message plainly in Spanish: answered in Spanish.
         language = SPANISH if word in SPANISH_KEYWORDS else language_of(body)
 
         async def says(response: str) -> list[str]:
@@ -315,7 +306,7 @@ def twiml_response(twiml: str) -> HTTPResponse:
     return response.text(twiml, content_type="text/xml")
 
 
-def sender_id_key(state_dir: Path) -> bytes:
-    """The secret for hashing phone numbers (SMS_ID_KEY, else a key kept in the state
-    directory), so ids survive restarts."""
-    return secret_key("SMS_ID_KEY", state_dir / "sms-id.key")
+def sender_id_key(settings: Settings) -> bytes:
+    """The secret for hashing phone numbers (SMS_ID_KEY, else a key kept in a file), so ids
+    survive restarts."""
+    return secret_key("SMS_ID_KEY", settings.sms_id_key, settings.sms_id_key_location)

@@ -16,7 +16,7 @@ MAX_SMS_CHARS = 1600
 
 # The phone carriers' keywords (and Twilio's): their replies are the channel's own
 # (data/topics/bot_messages.yml); a topic file's sms_keywords must not be one of them.
-# Spanish-speaking patients' words for the same (issue 24): answered in Spanish.
+# Spanish-speaking patients' words for the same: answered in Spanish.
 SPANISH_OPT_OUT_WORDS = {"PARAR", "CANCELAR"}
 SPANISH_HELP_WORDS = {"AYUDA"}
 OPT_OUT_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", *SPANISH_OPT_OUT_WORDS}

@@ -13,29 +13,13 @@ Numbers are never stored: every key is the keyed hash the channel uses as the se
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from components.private_files import erasing_deletes, private_file
-
-DEFAULT_STATE_DIR = Path(__file__).resolve().parent.parent / "state"
-
-
-def state_dir() -> Path:
-    """SMS_STATE_DIR, or state/: the SQLite file and the sender-id key. An empty setting (a
-    blank line in the deployment's env file) means the default."""
-    return Path(os.environ.get("SMS_STATE_DIR", "").strip() or DEFAULT_STATE_DIR)
-
-
-def configured_location() -> Path | str:
-    """Where the SMS records are: SMS_STATE_URL (the database several Rasa servers share), or
-    sms.sqlite3 in state_dir(). The channel and `make purge` both read them here."""
-    return os.environ.get("SMS_STATE_URL", "").strip() or state_dir() / "sms.sqlite3"
-
+from storage.private_files import erasing_deletes, private_file
 
 # A retried webhook arrives within minutes; a day of answered message ids is plenty.
 PROCESSED_RETENTION_SECONDS = 24 * 3600
@@ -182,7 +166,7 @@ class SmsState:
         self._delete(choices, choices.c.at < cutoff)
 
     def expire_conversations(self, days: int, now: float | None = None) -> None:
-        """With the conversations themselves (components/retention.py): a number not heard
+        """With the conversations themselves (storage/retention.py): a number not heard
         from for `days` gets the privacy notice again. Opt-outs are kept."""
         cutoff = (time.time() if now is None else now) - days * 86400
         self._delete(notified, notified.c.at < cutoff)

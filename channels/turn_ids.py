@@ -65,7 +65,7 @@ async def _answer_stored(store: Any, conversation_id: str,
     answered = bot_messages_after(events, message_id)
     if answered is None and events and not any(isinstance(e, UserUttered) for e in events) \
             and any(isinstance(e, SessionStarted) for e in events):
-        # A session that just began (components/session_limit.py ends one after a turn):
+        # A session that just began (storage/session_limit.py ends one after a turn):
         # the turn may be the last of the one before.
         tracker = await store.retrieve_full_tracker(conversation_id)
         answered = bot_messages_after(list(tracker.events) if tracker else [], message_id)

@@ -30,11 +30,9 @@ Fixes over Rasa's SocketIOInput:
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import jwt
@@ -69,11 +67,10 @@ from channels.safety_first import OverLimitSafety, guidance_for
 from channels.turn_ids import VALID_MESSAGE_ID, answer_already_given
 from channels.widget_files import WidgetFile, load_widget_files
 from components.language import language_of
+from runtime.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ALLOWED_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")
-DEFAULT_STATE_DIR = Path(__file__).resolve().parent.parent / "state"
 # How long a browser tab may come back to its conversation.
 SESSION_TTL_SECONDS = 24 * 3600
 CONVERSATION_PREFIX = "web-"
@@ -84,12 +81,6 @@ MAX_SOCKET_MESSAGE_BYTES = 32 * 1024
 CONVERSATION_RATE_LIMIT = 20
 ADDRESS_RATE_LIMIT = 60
 CONNECTION_RATE_LIMIT = 20
-
-
-def allowed_origins_from_env() -> list[str]:
-    raw = os.environ.get("CHAT_ALLOWED_ORIGINS", "")
-    origins = [origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip()]
-    return origins or list(DEFAULT_ALLOWED_ORIGINS)
 
 
 # What the chat window says on its own (its server unreachable, no answer in time), by the
@@ -107,7 +98,7 @@ def widget_blueprint(files: dict[str, WidgetFile], allowed_origins: list[str]) -
     @blueprint.route("/messages.json", methods=["GET", "HEAD"])
     async def widget_messages(request: Request) -> response.HTTPResponse:
         domain = getattr(running_agent(request.app), "domain", None)
-        # The page's language (?lang=es: a Spanish page, issue 24); English otherwise.
+        # The page's language (?lang=es: a Spanish page); English otherwise.
         language = "es" if request.args.get("lang") == "es" else "en"
         by_language = rendered.get(domain) or rendered.keep(domain, {})
         texts = by_language.get(language)
@@ -201,10 +192,11 @@ class WebChatInput(SocketIOInput):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         channel = super().from_credentials(credentials)
-        channel.allowed_origins = allowed_origins_from_env()
+        settings = load_settings()
+        channel.allowed_origins = settings.allowed_origins
         channel.app = None
-        channel.tokens = SessionTokens(secret_key("WEB_SESSION_KEY",
-                                                  DEFAULT_STATE_DIR / "web-session.key"))
+        channel.tokens = SessionTokens(secret_key("WEB_SESSION_KEY", settings.web_session_key,
+                                                  settings.web_session_key_file))
         channel.limits = ChannelLimits.from_credentials(
             "Web chat", credentials, CONVERSATION_RATE_LIMIT, ADDRESS_RATE_LIMIT)
         channel.over_limit = OverLimitSafety()
@@ -263,7 +255,7 @@ class WebChatInput(SocketIOInput):
             bound[sid] = conversation
             await sio.enter_room(sid, conversation, namespace=self.namespace)
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
-            # A Spanish page's widget asks for Spanish (issue 24): the notice is said in it.
+            # A Spanish page's widget asks for Spanish: the notice is said in it.
             language = "es" if isinstance(data, dict) and data.get("language") == "es" else None
             notice = (await privacy_notice(self.app, self.name(), language)
                       if new and self.app else None)

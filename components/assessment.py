@@ -22,7 +22,6 @@ from components import triage
 from components.risk_model import RiskModel
 
 EMERGENCY, CRISIS, CHECK_IN = "emergency", "crisis", "check_in"
-FULL_GUIDANCE = (CRISIS, EMERGENCY)  # the order they are answered in when both apply
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def lemmas_of(tokens: list[Any]) -> str:
 
 
 def vectorizers(config: dict[str, Any]) -> list[TfidfVectorizer]:
-    # Accents folded: Spanish patients write "ciática" and "ciatica" alike (issue 24).
+    # Accents folded: Spanish patients write "ciática" and "ciatica" alike.
     words = TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", sublinear_tf=True,
                             ngram_range=tuple(config["word_ngrams"]), strip_accents="unicode")
     characters = TfidfVectorizer(analyzer="char_wb", sublinear_tf=True, strip_accents="unicode",
@@ -59,8 +59,8 @@ def vectorizers(config: dict[str, Any]) -> list[TfidfVectorizer]:
 class LinearScorer:
     """The trained model's scores for one text, computed as sklearn's TfidfVectorizer would
     (sublinear tf, idf, l2 norm per vectorizer) but directly from the message's own n-grams:
-    sklearn's transform, with its checks and sparse matrices, took about 1.4 ms a message; this
-    takes a tenth of that. tests/test_linear_intent_classifier.py holds the two to the same
+    sklearn's transform, with its checks and sparse matrices, costs about ten times as much
+    (docs/performance.md). tests/test_linear_intent_classifier.py holds the two to the same
     numbers."""
 
     def __init__(self, fitted: list[TfidfVectorizer], coef: np.ndarray,

@@ -1,10 +1,10 @@
 """For a question the page does not answer, the page topic a receptionist would point to.
 
 "Where did Dr. Schlesinger train?" gets "Our page doesn't answer that ... call us", and then
-"I can tell you what our page says about our surgeons", with that topic as a button (issue 23:
-"not on our page" names the nearest topic where one fits). Which topic fits is decided by the
-question's words (lexicon/nearest_topics.yml), not by the intent classifier's runner-up, which
-named the right topic in only 17 of 40 offers (tests/not_on_page_nearest_topics.yml).
+"I can tell you what our page says about our surgeons", with that topic as a button. Which
+topic fits is decided by the question's words (lexicon/nearest_topics.yml), not by the intent
+classifier's runner-up, which named the right topic in only 17 of 40 offers
+(tests/not_on_page_nearest_topics.yml).
 components/courteous_nlg.py adds the line to the not-on-page answer.
 """
 

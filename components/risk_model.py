@@ -93,7 +93,7 @@ def inputs_digest(config: dict[str, Any], texts: list[str], labels: list[str]) -
 
 
 def vectorizers(config: dict[str, Any]) -> list[TfidfVectorizer]:
-    # Accents folded: Spanish patients write "ciática" and "ciatica" alike (issue 24).
+    # Accents folded: Spanish patients write "ciática" and "ciatica" alike.
     words = TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", sublinear_tf=True,
                             ngram_range=tuple(config["word_ngrams"]), lowercase=True,
                             strip_accents="unicode")

@@ -3,7 +3,7 @@
     - intent: ask_telehealth
       metadata:
         title: Telehealth          # offered under this title when the bot is unsure
-        title_es: Telesalud        # the same, to a Spanish conversation (issue 24)
+        title_es: Telesalud        # the same, to a Spanish conversation
         notice_words: [telehealth, virtual, video visit]
                                    # answered from the notice's sentences holding one of them
         sms_keywords: [DELETE]     # a text message of just this word asks this question

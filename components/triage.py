@@ -47,8 +47,8 @@ def bounded(pattern: str) -> str:
 class _DocReadOnce:
     """A Doc whose text is joined once, and in lower case. spaCy joins every token each time
     `text_with_ws` is read, and medspaCy's RegexMatcher reads it once per pattern and per
-    match: with about 120 patterns a message cost patterns x tokens (1,000 `$`: 36 ms, a
-    question: 1 ms). Matching lower case text is half the work of matching case-insensitively
+    match: with about 120 patterns a message cost patterns x tokens (docs/performance.md).
+    Matching lower case text is half the work of matching case-insensitively
     (the lexicon's patterns are lower case; "İ" is the one letter whose lower case is longer)."""
 
     def __init__(self, doc: Doc) -> None:

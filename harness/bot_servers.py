@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from services import launch
 from services.endpoints import endpoints_with
 from services.processes import free_port, is_up, start, wait_for
 from services.processes import stop as stop_process
@@ -32,7 +33,7 @@ def wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> None:
 
 def wait_until(condition, seconds: float = 10) -> bool:
     """Whether `condition()` came true within `seconds` (the bot writes conversations to the
-    database a moment after it replies: components/event_writer.py)."""
+    database a moment after it replies: storage/event_writer.py)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
@@ -62,11 +63,10 @@ class RunningBot:
 
 @contextlib.contextmanager
 def running_action_server(env: dict[str, str] | None = None) -> Iterator[tuple[str, int, Path]]:
-    """The action server alone, as services/run.sh starts it: (its URL, its pid, its log)."""
+    """The action server alone, as `make run` starts it: (its URL, its pid, its log)."""
     port = free_port()
     log = Path(tempfile.mkdtemp(prefix="actions-")) / "action-server.log"
-    process = start([sys.executable, "-m", "services.action_server", "--port", str(port)], log,
-                    {"PYTHONPATH": str(ROOT), **(env or {})})
+    process = start(launch.action_server(port), log, {**launch.SERVER_ENV, **(env or {})})
     try:
         wait_until_ready(f"http://127.0.0.1:{port}/health", process, log)
         yield f"http://127.0.0.1:{port}", process.pid, log
@@ -88,27 +88,22 @@ def running_bot(
     action_url: str | None = None, credentials: Path | None = None,
 ) -> Iterator[RunningBot]:
     """The action server and the Rasa server (every channel in credentials.yml), on loopback,
-    as services/run.sh starts them, stopped on exit. Their logs go to `workdir`. With
-    `action_url`, the Rasa server calls that instead of the action server it started; with
-    `credentials`, it has those channels instead of credentials.yml's."""
+    as `make run` starts them (services/launch.py), stopped on exit. Their logs go to
+    `workdir`. With `action_url`, the Rasa server calls that instead of the action server it
+    started; with `credentials`, it has those channels instead of credentials.yml's."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix="bot-"))
     workdir.mkdir(parents=True, exist_ok=True)
     action_port, rasa_port = free_port(), rasa_port or free_port()
     endpoints = endpoints_for(workdir, action_url or f"http://127.0.0.1:{action_port}/webhook",
                               model_server_url)
-    servers_env = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-                   "PYTHONPATH": str(ROOT), **(env or {})}
+    servers_env = {**launch.SERVER_ENV, **(env or {})}
     action_log, rasa_log = workdir / "action-server.log", workdir / "rasa-server.log"
-    actions = start([sys.executable, "-m", "services.action_server", "--port", str(action_port)],
-                    action_log, servers_env)
+    actions = start(launch.action_server(action_port), action_log, servers_env)
     rasa = None
     try:
-        rasa = start(
-            [sys.executable, "-m", "runtime.serve", "--model", str(model),
-             "--interface", "127.0.0.1", "--port", str(rasa_port), "--endpoints",
-             str(endpoints), "--credentials", str(credentials or ROOT / "credentials.yml")],
-            rasa_log, servers_env,
-        )
+        rasa = start(launch.rasa_server(model, rasa_port, endpoints,
+                                        credentials or ROOT / "credentials.yml"),
+                     rasa_log, servers_env)
         wait_until_ready(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         wait_until_ready(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
         yield RunningBot(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}",

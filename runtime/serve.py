@@ -19,6 +19,7 @@ from rasa.__main__ import main as rasa_main
 from sanic import Sanic
 
 from runtime import rasa_changes, server
+from runtime.settings import settings_or_exit
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def set_up(configure_app: Callable[..., Sanic]) -> Callable[..., Sanic]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    settings_or_exit()
     rasa_changes.check_version()
     rasa.core.run.configure_app = set_up(rasa.core.run.configure_app)
     sys.argv = ["rasa", "run", *(sys.argv[1:] if argv is None else argv)]

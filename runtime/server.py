@@ -1,7 +1,7 @@
 """What the Rasa server as a whole needs beyond Rasa's defaults, set on the app when it is built
 (runtime/serve.py), whatever channels it has: a request size cap, a loud warning when listening
 on every interface, one-line warnings instead of tracebacks for requests that were malformed at
-the HTTP level, and old conversations deleted every hour (components/retention.py).
+the HTTP level, and old conversations deleted every hour (storage/retention.py).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from rasa.core.tracker_store import SQLTrackerStore
 from sanic import Sanic
 from sanic.exceptions import SanicException
 
-from components.event_writer import database_reason
-from components.retention import PURGE_EVERY_SECONDS, purge_conversations, retention_days
+from runtime.settings import load_settings
+from storage.event_writer import database_reason
+from storage.retention import PURGE_EVERY_SECONDS, purge_conversations
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class ClientErrorsInOneLine(logging.Filter):
 def configure(app: Sanic) -> None:
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
     app.register_listener(warn_if_listening_on_every_interface, "before_server_start")
-    days = retention_days()  # a wrong setting stops the server here, with its reason
+    days = load_settings().conversation_retention_days
     app.register_listener(lambda app, _loop: app.add_task(purge_every_hour(app, days)),
                           "after_server_start")
     one_line = ClientErrorsInOneLine()

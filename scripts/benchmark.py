@@ -33,8 +33,9 @@ from scripts.bench.stock_bot import MESSAGES as STOCK_MESSAGES
 from scripts.bench.stock_bot import StockBot, running_stock_bot, stock_bot
 from scripts.bench.traffic import concurrent_round, conversation_latencies, rss_mib
 from scripts.bench.training import full_training, rasa_env
+from scripts.measuring import model_is_missing
+from services.launch import MODEL
 
-MODEL = ROOT / "models" / "spine-assistant.tar.gz"
 # What patients ask this bot: one conversation of twelve messages.
 QUESTIONS = [
     "hi", "what is minimally invasive spine surgery?", "how long is recovery",
@@ -126,8 +127,9 @@ def report_markdown(results: dict) -> str:
     edits = results.get("edits_to_live")
     if edits:
         lines += ["Edit to live: on a clone of the project with its bot running, from saving the "
-                  "topic file to the bot giving the new answer: `make train` (checks, then "
-                  "training with Rasa's cache), then the bot pulls the new model (every 2 s) and "
+                  "topic file to the bot giving the new answer: `make train FINETUNE=1` as the "
+                  "staff studio publishes (checks beside training from the running model's "
+                  "weights, with Rasa's cache), then the bot pulls the new model (every 2 s) and "
                   "swaps it in. The longest wait is of a patient asking all along, from the "
                   "model's publication to the new answer. The clone's first `make train` (cold "
                   f"cache) took {number(edits['first_make_train_seconds'])} s. Rasa's cache:", ""]
@@ -146,8 +148,7 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--rounds", type=int, help="conversations one at a time per bot")
     parser.add_argument("--crowd-rounds", type=int, help=f"rounds of {SENDERS} senders per bot")
     args = parser.parse_args(argv)
-    if not MODEL.exists():
-        print(f"{MODEL} is missing: run `make train` first.")
+    if model_is_missing():
         return 1
     rounds = args.rounds or (3 if args.quick else 20)
     crowd_rounds = args.crowd_rounds or (1 if args.quick else 5)

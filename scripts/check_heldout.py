@@ -23,6 +23,7 @@ from pathlib import Path
 from harness.bot_servers import ROOT, running_bot
 from harness.evaluation_sets import nlu_examples
 from harness.replies import answered, response_of, without_check_in
+from services.launch import MODEL
 
 MINIMUM = 0.95
 
@@ -30,7 +31,7 @@ MINIMUM = 0.95
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", type=Path, default=ROOT / "tests" / "nlu_heldout.yml")
-    parser.add_argument("--model", type=Path, default=ROOT / "models" / "spine-assistant.tar.gz")
+    parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--minimum", type=float, default=MINIMUM)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "heldout.json")
     args = parser.parse_args(argv)

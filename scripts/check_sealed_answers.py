@@ -17,7 +17,6 @@ Usage: python -m scripts.check_sealed_answers [--model FILE]
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import uuid
 from pathlib import Path
@@ -26,6 +25,8 @@ from harness.bot_servers import ROOT, running_bot
 from harness.evaluation_sets import nlu_examples
 from harness.replies import answered, in_language, response_of, without_check_in
 from safety.scoring import Rate
+from scripts.measuring import verdict
+from services.launch import MODEL
 
 SEALED = ROOT / "tests" / "nlu_sealed"
 # Issue 23's targets by kind of set (the file name's start), printed met or not.
@@ -47,7 +48,7 @@ def target_of(name: str) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=ROOT / "models" / "spine-assistant.tar.gz")
+    parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "sealed_answers.json")
     args = parser.parse_args(argv)
     sets = {path.name: nlu_examples(path) for path in sorted(SEALED.glob("*.yml"))}
@@ -71,15 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             short.append(f"{name}: {rate.value:.1%} (needs >= {target_of(name):.0%})")
         if rate.value < FLOORS.get(name, 0.0):
             failed.append(f"{name}: {rate.value:.1%} (floor {FLOORS[name]:.1%})")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(figures, indent=1))
-    print("\nThe targets (issue 23; Spanish: issue 24): " + ("all met." if not short else
-                                     "not yet met:\n  " + "\n  ".join(short)))
-    if failed:
-        print("\nBelow the floors (worse than the last measured figures):\n  "
-              + "\n  ".join(failed))
-        return 1
-    return 0
+    return verdict(figures, args.out, "The targets (issue 23; Spanish: issue 24)", short, failed)
 
 
 if __name__ == "__main__":

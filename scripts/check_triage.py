@@ -19,7 +19,6 @@ Usage: python -m scripts.check_triage [--development] [--model FILE]
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import uuid
 from collections import Counter
@@ -31,6 +30,8 @@ from harness.bot_servers import ROOT, running_bot
 from harness.content import domain
 from harness.replies import response_of
 from safety.scoring import CHECK_IN, CRISIS, EMERGENCY, Score, score
+from scripts.measuring import verdict
+from services.launch import MODEL
 
 TRIAGE = ROOT / "tests" / "triage"
 SEALED_SETS = sorted(TRIAGE.glob("sealed_*.yml"))
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="score the development sets and print their misses")
     parser.add_argument("--set", type=Path, action="append", dest="only",
                         help="with --development: score only this set (repeatable)")
-    parser.add_argument("--model", type=Path, default=ROOT / "models" / "spine-assistant.tar.gz")
+    parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "triage.json")
     args = parser.parse_args(argv)
     paths, floors = (DEVELOPMENT_SETS, FLOORS) if args.development else (SEALED_SETS, FLOORS)
@@ -160,15 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         short += [f"{name}: {failure}" for failure in failures(result, TARGETS)]
         failed += [f"{name}: {failure}" for failure in failures(result,
                                                                   floors_of.get(name, floors))]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(figures, indent=1))
-    print("\nIssue 21's targets: " + ("all met." if not short else
-                                     "not yet met:\n  " + "\n  ".join(short)))
-    if failed and not args.development:
-        print("\nBelow the floors (worse than the last measured figures):\n  "
-              + "\n  ".join(failed))
-        return 1
-    return 0
+    return verdict(figures, args.out, "Issue 21's targets", short, failed,
+                   enforce_floors=not args.development)
 
 
 if __name__ == "__main__":

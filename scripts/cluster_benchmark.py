@@ -29,8 +29,10 @@ from harness.bot_servers import running_bot
 from scripts.bench import traffic
 from scripts.bench.figures import latency_summary, markdown_table, number
 from scripts.bench.results import publish
-from scripts.benchmark import MODEL, QUESTIONS
+from scripts.benchmark import QUESTIONS
+from scripts.measuring import model_is_missing
 from services.cluster import running_cluster, scratch_postgres_folder
+from services.launch import MODEL
 from services.processes import free_port
 
 PATIENTS = 20  # at once; each a conversation of the twelve questions
@@ -150,8 +152,7 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--patients", type=int, default=PATIENTS, help="patients at once")
     parser.add_argument("--rounds", type=int, help="rounds of patients at once per set-up")
     args = parser.parse_args(argv)
-    if not MODEL.exists():
-        print(f"{MODEL} is missing: run `make train` first.")
+    if model_is_missing():
         return 1
     rounds = 3 if args.quick else 10
     crowd_rounds = args.rounds or (1 if args.quick else 5)

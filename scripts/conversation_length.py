@@ -1,10 +1,10 @@
 """`make bench-length`: does a reply slow down as a conversation grows? One conversation of
 --turns patient messages, answered by the trained model with the project's tracker store
-(components/conversation_store.py, on a scratch SQLite file) in process, and the reply time
+(storage/conversation_store.py, on a scratch SQLite file) in process, and the reply time
 printed at points along it beside a new conversation's. Prints figures; asserts nothing.
 
 Issue 22's target: after 3,000 turns, within 2x of a new conversation's reply time (sessions
-end after components/session_limit.py's MAX_SESSION_TURNS messages).
+end after storage/session_limit.py's MAX_SESSION_TURNS messages).
 
 Usage: python -m scripts.conversation_length [--turns N]   (make bench-length)
 """
@@ -13,19 +13,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import structlog
-
-from components.session_limit import MAX_SESSION_TURNS
+from scripts.measuring import model_is_missing, quiet_rasa_logs
+from services.launch import MODEL
+from storage.session_limit import MAX_SESSION_TURNS
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "spine-assistant.tar.gz"
 QUESTIONS = ["what is MISS?", "what are the benefits?", "how long is recovery?", "thanks"]
 # Replies timed around each point: enough for a median the machine's noise does not move.
 SAMPLE = 20
@@ -34,7 +32,7 @@ SAMPLE = 20
 async def measure(turns: int) -> dict[str, float]:
     from rasa.core.agent import Agent  # slow to import: after the arguments are checked
 
-    from components.conversation_store import ConversationStore
+    from storage.conversation_store import ConversationStore
 
     agent = Agent.load(str(MODEL))
     with tempfile.TemporaryDirectory(prefix="bench-length-") as folder:
@@ -65,11 +63,9 @@ def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=3000)
     args = parser.parse_args(argv)
-    if not MODEL.exists():
-        print(f"{MODEL} is missing: run `make train` first.")
+    if model_is_missing():
         return 1
-    logging.disable(logging.WARNING)
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    quiet_rasa_logs()
     figures = asyncio.run(measure(args.turns))
     new = figures["new conversation"]
     print(f"Reply time in process (median of {SAMPLE} replies), sessions of at most "

@@ -25,9 +25,10 @@ from pathlib import Path
 from channels.limits import MAX_MESSAGE_CHARS
 from channels.rest import ADDRESS_RATE_LIMIT, SENDER_RATE_LIMIT
 from harness.bot_servers import running_bot
+from scripts.measuring import model_is_missing
+from services.launch import MODEL
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "spine-assistant.tar.gz"
 QUESTIONS = ["what is MISS?", "how long is recovery?", "do you offer telehealth?",
              "what conditions do you treat?"]
 NOISE = "$" * MAX_MESSAGE_CHARS
@@ -86,8 +87,7 @@ def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60)
     args = parser.parse_args(argv)
-    if not MODEL.exists():
-        print(f"{MODEL} is missing: run `make train` first.")
+    if model_is_missing():
         return 1
     with running_bot(MODEL) as bot:
         patient(bot.rasa_url, 5)  # warm up

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import logging
 import random
 import statistics
 import sys
@@ -27,12 +26,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-import structlog
-
 from channels.limits import MAX_MESSAGE_CHARS
+from scripts.measuring import model_is_missing, quiet_rasa_logs
+from services.launch import MODEL
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "spine-assistant.tar.gz"
 REPEATS = 3
 RECHECKED = 50
 RECHECK_REPEATS = 9
@@ -124,12 +122,9 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=20261203)
     args = parser.parse_args(argv)
-    if not MODEL.exists():
-        print(f"{MODEL} is missing: run `make train` first.")
+    if model_is_missing():
         return 1
-    logging.disable(logging.WARNING)
-    # Rasa's parse logs each message at debug level through structlog: neither shown nor timed.
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    quiet_rasa_logs()
     from rasa.core.agent import Agent  # slow to import: after the arguments are checked
 
     agent = Agent.load(str(MODEL))

@@ -7,13 +7,20 @@ does. A staff member's new example questions retrain both, and the studio's publ
 live within a minute (docs/studio.md has the timings). The steps and their order of needs are
 Rasa's own; only the scheduler differs: dask's threaded one, on two threads.
 
+With --finetune, Rasa refuses to start from a model whose topics differ (a topic added or
+removed changes the labels and the domain: its FinetuningValidator). That refusal ends this
+process with CANNOT_FINETUNE, apart from every other failure, so that scripts/train.py can
+train from zero instead.
+
 Every other `rasa train` argument is Rasa's. Run as scripts/train.py runs it:
     python -m scripts.rasa_train --fixed-model-name spine-assistant --out models/staging
 """
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import dask.threaded
@@ -21,8 +28,13 @@ import rasa.model_training
 from rasa.__main__ import main as rasa_main
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.graph_components.validators.finetuning_validator import FinetuningValidator
+from rasa.shared.exceptions import InvalidConfigException
+
+from scripts.train import CANNOT_FINETUNE
 
 THREADS = 2
+refusals: list[str] = []
 
 
 class ThreadedGraphRunner(DaskGraphRunner):
@@ -41,12 +53,34 @@ class ThreadedGraphRunner(DaskGraphRunner):
             raise GraphRunError("Error running runner.") from error
 
 
+def noting_refusals(compare: Callable[..., None]) -> Callable[..., None]:
+    """FinetuningValidator's one comparison of the old model with the new data, its refusal
+    noted before Rasa reports it like any other error."""
+
+    @functools.wraps(compare)
+    def compare_or_memorize(*args: Any, **kwargs: Any) -> None:
+        try:
+            compare(*args, **kwargs)
+        except InvalidConfigException as error:
+            refusals.append(str(error))
+            raise
+
+    return compare_or_memorize
+
+
 def main(argv: list[str] | None = None) -> None:
     # Training builds its GraphTrainer with this name (rasa/model_training.py, 3.6); the
     # test of this module fails if Rasa stops doing so.
     rasa.model_training.DaskGraphRunner = ThreadedGraphRunner
+    FinetuningValidator._compare_or_memorize = noting_refusals(
+        FinetuningValidator._compare_or_memorize)
     sys.argv = ["rasa", "train", *(sys.argv[1:] if argv is None else argv)]
-    rasa_main()
+    try:
+        rasa_main()
+    except SystemExit:
+        if refusals:
+            sys.exit(CANNOT_FINETUNE)
+        raise
 
 
 if __name__ == "__main__":

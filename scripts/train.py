@@ -9,7 +9,8 @@ The model is trained into models/staging/ and renamed into place, so the running
 polls the model server) never sees a half-written model. Rasa's own validation is part of the
 checks (stricter: warnings count), so training skips it. With --finetune, the classifiers
 start from the current model's weights (components/warm_start.py): the same model, found in
-a fraction of the time.
+a fraction of the time. Rasa allows that only while the topics are the same ones; after a topic
+is added or removed, the model is trained from zero.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from services.launch import MODEL
+
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "spine-assistant.tar.gz"
 STAGING = ROOT / "models" / "staging"
 # Printed once the checks pass: the studio's publish page moves on to "Train"
 # (studio/publishing.py).
 CHECKS_PASSED = "The checks passed; training goes on."
+# scripts/rasa_train.py's exit status when Rasa refuses to start from the current model.
+CANNOT_FINETUNE = 3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,21 +45,30 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     print(f"{sys.executable} -m staff.check  (beside: training)", flush=True)
     checks = subprocess.Popen([sys.executable, "-m", "staff.check"], cwd=ROOT, env=env)
-    training = subprocess.Popen(
-        [sys.executable, "-m", "scripts.rasa_train", "--skip-validation",
-         "--fixed-model-name", MODEL.name.removesuffix(".tar.gz"), "--out", str(STAGING),
-         *finetune], cwd=ROOT, env=env)
+    training = train(finetune, env)
     if checks.wait() != 0:
         training.terminate()
         training.wait()
         print("The checks failed (above): nothing was trained.", flush=True)
         return 1
     print(CHECKS_PASSED, flush=True)
-    if training.wait() != 0:
+    status = training.wait()
+    if status == CANNOT_FINETUNE and finetune:
+        print("A topic was added or removed: training from zero, which takes longer.",
+              flush=True)
+        status = train([], env).wait()
+    if status != 0:
         print("Training failed (above): the current model stays.", flush=True)
         return 1
     os.replace(STAGING / MODEL.name, MODEL)
     return 0
+
+
+def train(finetune: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "scripts.rasa_train", "--skip-validation",
+         "--fixed-model-name", MODEL.name.removesuffix(".tar.gz"), "--out", str(STAGING),
+         *finetune], cwd=ROOT, env=env)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ took the process to 806 MB. Here, through rasa-sdk's plugin hook, a request body
 a compressed one is inflated up to a cap before rasa-sdk sees it (413 beyond it, 400 if it is
 not deflate data).
 
-Usage: python -m services.action_server   (make actions; services/run.sh)
+Usage: python -m services.action_server   (make actions; services/launch.py)
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from runtime.settings import settings_or_exit
 from services.endpoints import listen_address
 
 # The Rasa server sends the whole conversation with each call, compressed: a long conversation
@@ -80,7 +81,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.set_defaults(actions="actions", port=port)
     args = parser.parse_args(argv)
     # rasa-sdk reads its interface from SANIC_HOST only.
-    os.environ.setdefault("SANIC_HOST", interface)
+    if settings_or_exit().sanic_host is None:
+        os.environ["SANIC_HOST"] = interface
     plugin_manager().register(sys.modules[__name__])
     main_from_args(args)
 

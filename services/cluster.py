@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from channels.sms_state import POSTGRES_TIMEOUTS
+from runtime.settings import load_settings, settings_or_exit
+from services import launch
 from services.endpoints import endpoints_with
 from services.processes import free_port, is_up, listening, start, stop, wait_for
 
@@ -258,30 +260,24 @@ def running_cluster(model: Path, replicas: int = 2, port: int = 8000,
         if model_server:
             model_port = free_port()
             model_url = f"http://127.0.0.1:{model_port}/{model.name}"
-            processes["models"] = start([sys.executable, "-c", (
-                "import sys; from pathlib import Path; from services import model_server; "
-                f"model_server.make_server(Path({str(model.parent)!r}), {model_port}, "
-                "host='127.0.0.1').serve_forever()")], logs / "model-server.log")
-        env = {"PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-               "TF_CPP_MIN_LOG_LEVEL": "2", "SMS_STATE_URL": postgres.url(),
+            processes["models"] = start(launch.model_server(model.parent, model_port),
+                                        logs / "model-server.log", launch.SERVER_ENV)
+        env = {**launch.SERVER_ENV, "SMS_STATE_URL": postgres.url(),
                "RATE_LIMIT_REDIS_URL": redis_url,
                # A server killed mid-turn leaves its conversations locked in Redis until the
                # lock expires (Rasa's default: 60 s, longer than nginx or Twilio wait). A turn
                # takes well under a second (a custom action gives up at 2.5 s).
-               "TICKET_LOCK_LIFETIME": os.environ.get("TICKET_LOCK_LIFETIME", "10")}
+               "TICKET_LOCK_LIFETIME": str(load_settings().ticket_lock_lifetime or 10)}
         rasa_ports = []
         for replica in range(replicas):
             action_port, rasa_port = free_port(), free_port()
             rasa_ports.append(rasa_port)
             processes[f"actions-{replica}"] = start(
-                [sys.executable, "-m", "services.action_server", "--port", str(action_port)],
-                logs / f"action-server-{replica}.log", env)
+                launch.action_server(action_port), logs / f"action-server-{replica}.log", env)
             endpoints = endpoints_for(replica, action_port, postgres, redis_port,
                                       redis_password, model_url, folder)
             processes[f"rasa-{replica}"] = start(
-                [sys.executable, "-m", "runtime.serve", "--model", str(model),
-                 "--interface", "127.0.0.1", "--port", str(rasa_port), "--endpoints",
-                 str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
+                launch.rasa_server(model, rasa_port, endpoints, ROOT / "credentials.yml"),
                 logs / f"rasa-server-{replica}.log", env)
         for replica, rasa_port in enumerate(rasa_ports):
             wait_for(lambda p=rasa_port: is_up(f"http://127.0.0.1:{p}/"),
@@ -309,8 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", type=Path)
     args = parser.parse_args(argv)
-    replicas = int(os.environ.get("REPLICAS", "2") or 2)
-    port = int(os.environ.get("CLUSTER_PORT", "8000") or 8000)
+    settings = settings_or_exit()
+    replicas, port = settings.replicas, settings.cluster_port
     with running_cluster(args.model, replicas, port) as cluster:
         print(f"The bot answers on {cluster.url} (REST /webhooks/rest/webhook, socket.io, "
               f"SMS /webhooks/sms/webhook) from {replicas} Rasa servers; Ctrl-C stops all.",

@@ -11,18 +11,19 @@ import argparse
 import html
 import json
 import logging
-import os
 import re
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from practice.facts import facts, practice_name, practice_phone
+from runtime.settings import settings_or_exit
+from services.small_http import QuietHandler, in_background, serve_until_interrupted
 
 DEMO_PAGE = Path(__file__).resolve().parent.parent / "web" / "demo" / "index.html"
-# The same page in Spanish, at /es/ (issue 24): the widget speaks the page's language.
+# The same page in Spanish, at /es/: the widget speaks the page's language.
 SPANISH_DEMO_PAGE = DEMO_PAGE.with_name("es.html")
+STYLE = DEMO_PAGE.with_name("demo.css")
 DEFAULT_CHAT_SERVER = "http://localhost:5005"
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ def demo_page(chat_server_url: str, page: Path = DEMO_PAGE) -> bytes:
         "CHAT_SERVER_URL": html.escape(chat_server_url),
         # JSON inside <script>: "</" escaped so no value can close the tag.
         "WIDGET_CONFIG": json.dumps(config).replace("</", "<\\/"),
+        # Our own stylesheet, not a value: the same for both pages.
+        "STYLE": STYLE.read_text(encoding="utf-8"),
     }
     text = page.read_text(encoding="utf-8")
     return re.sub(r"\{\{(\w+)\}\}", lambda match: values[match.group(1)], text).encode()
@@ -53,7 +56,7 @@ def make_server(port: int, chat_server_url: str, host: str = "127.0.0.1") -> Thr
     page = demo_page(chat_server_url)
     spanish = demo_page(chat_server_url, SPANISH_DEMO_PAGE)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             if self.path.split("?", 1)[0] in ("/", "/index.html"):
                 self._send(200, page, "text/html; charset=utf-8")
@@ -63,41 +66,29 @@ def make_server(port: int, chat_server_url: str, host: str = "127.0.0.1") -> Thr
                 self._send(404, b"Not found", "text/plain; charset=utf-8")
 
         def _send(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-cache")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            logger.debug(format, *args)
+            self.send_body(status, body, {"Content-Type": content_type,
+                                          "Cache-Control": "no-cache"})
 
     return ThreadingHTTPServer((host, port), Handler)
 
 
 def serve_in_background(port: int, chat_server_url: str) -> ThreadingHTTPServer:
     """For tests: the demo server on a thread; call .shutdown() to stop it."""
-    server = make_server(port, chat_server_url)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    return in_background(make_server(port, chat_server_url))
 
 
 def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=int(os.environ.get("DEMO_PORT", "8080")))
-    parser.add_argument("--interface", default=os.environ.get("DEMO_INTERFACE", "127.0.0.1"))
-    parser.add_argument("--chat-server", default=os.environ.get("CHAT_SERVER_URL", "")
-                        or DEFAULT_CHAT_SERVER, help="the Rasa server's URL, as browsers reach it")
+    settings = settings_or_exit()
+    parser.add_argument("--port", type=int, default=settings.demo_port)
+    parser.add_argument("--interface", default=settings.demo_interface)
+    parser.add_argument("--chat-server", default=settings.chat_server_url or DEFAULT_CHAT_SERVER,
+                        help="the Rasa server's URL, as browsers reach it")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     server = make_server(args.port, args.chat_server, host=args.interface)
     logger.info("Demo page: http://localhost:%s (chat: %s)", args.port, args.chat_server)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve_until_interrupted(server)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ Listens where endpoints.yml's `models` url says (loopback): only the Rasa server
 the staff studio, which reads `/status/<model>` to tell staff when their published change is
 live: the bot asking with the new model's ETag means it has swapped it in.
 
-Usage: python -m services.model_server [--dir models]   (services/run.sh)
+Usage: python -m services.model_server [--dir models]   (services/launch.py)
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ import argparse
 import json
 import logging
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from services.endpoints import listen_address
+from services.small_http import QuietHandler, in_background, serve_until_interrupted
 
 ROOT = Path(__file__).resolve().parent.parent
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def make_server(directory: Path, port: int, host: str = "127.0.0.1") -> Threadin
     # The ETag each model was last asked for with, and when: what the bot has loaded.
     asked: dict[str, tuple[str, float]] = {}
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             route = self.path.split("?", 1)[0]
             name = route.rsplit("/", 1)[-1]
@@ -59,13 +59,8 @@ def make_server(directory: Path, port: int, host: str = "127.0.0.1") -> Threadin
                 self.send_header("ETag", tag)
                 self.end_headers()
                 return
-            body = path.read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/gzip")
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("ETag", tag)
-            self.end_headers()
-            self.wfile.write(body)
+            self.send_body(200, path.read_bytes(), {"Content-Type": "application/gzip",
+                                                    "ETag": tag})
             logger.info("Served %s (%s) to the bot.", name, tag)
 
         def send_status(self, tag: str, last_asked: tuple[str, float] | None) -> None:
@@ -74,36 +69,23 @@ def make_server(directory: Path, port: int, host: str = "127.0.0.1") -> Threadin
                 "bot_has": last_asked[0] if last_asked else None,
                 "asked_seconds_ago": round(time.monotonic() - last_asked[1], 1)
                 if last_asked else None}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            logger.debug(format, *args)
+            self.send_body(200, body, {"Content-Type": "application/json"})
 
     return ThreadingHTTPServer((host, port), Handler)
 
 
 def serve_in_background(directory: Path, port: int) -> ThreadingHTTPServer:
-    server = make_server(directory, port)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    return in_background(make_server(directory, port))
 
 
 def main(argv: list | None = None) -> int:
     interface, port = listen_address("models")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=ROOT / "models")
+    parser.add_argument("--port", type=int, default=port, help="instead of endpoints.yml's")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    server = make_server(args.dir, port, host=interface)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve_until_interrupted(make_server(args.dir, args.port, host=interface))
 
 
 if __name__ == "__main__":

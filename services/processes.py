@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Loading TensorFlow and a model takes about 20 s on a 2-core machine; allow for a slow one.
+# Loading TensorFlow and a model takes tens of seconds on a 2-core machine; allow for a slow one.
 STARTUP_SECONDS = 180
 
 

@@ -113,7 +113,7 @@ def near_duplicates(alike: list[tuple[str, str, Path, int]]) -> list[Problem]:
                 continue
             if abs(len(text) - len(other_text)) > 3:
                 continue
-            # rapidfuzz, not difflib: tens of thousands of pairs, in C (difflib took 20 s).
+            # rapidfuzz, not difflib: tens of thousands of pairs, compared in C.
             if fuzz.ratio(text, other_text, score_cutoff=NEAR_DUPLICATE_RATIO):
                 problems.append(Problem(other_path, other_line,
                                         almost_the_same(intent, path, line)))
@@ -277,7 +277,7 @@ def variant_of(variation: dict) -> tuple:
 
 def missing_spanish(path: Path, name: str, variations: list[Located]) -> list[Problem]:
     """Every English variation has its Spanish one, for the same channel and conditions
-    (issue 24: patients write in both languages)."""
+    (patients write in both languages)."""
     spanish = {variant_of(v.value) for v in variations if language_of(v.value) == SPANISH}
     return [Problem(path, v.line, (
         f"The answer {name} has no Spanish version"

@@ -22,10 +22,10 @@ from typing import Any
 from channels.responses import SMS_CHOICES
 from channels.sms_format import CHOICES_TEMPLATE, compose, segments
 from components import topic_metadata
+from services.launch import MODEL
 from staff.content_rules import with_sample_values
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "spine-assistant.tar.gz"
 WIDTH = 96
 
 

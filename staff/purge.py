@@ -16,18 +16,19 @@ from pathlib import Path
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.utils.endpoints import read_endpoint_config
 
-from channels.sms_state import SmsState, configured_location
-from components.retention import purge_conversations, retention_days
+from channels.sms_state import SmsState
+from runtime.settings import SettingsError, load_settings
+from storage.retention import purge_conversations
 
 ROOT = Path(__file__).resolve().parent.parent
-# Settings of components.conversation_store.ConversationStore that Rasa's store does not take.
+# Settings of storage.conversation_store.ConversationStore that Rasa's store does not take.
 MEMORY_SETTINGS = ("cache_conversations", "cache_seconds")
 
 
 def configured_store(endpoints: Path) -> SQLTrackerStore | None:
     """Rasa's SQL store on the database endpoints.yml names (None for another kind)."""
     config = read_endpoint_config(str(endpoints), "tracker_store")
-    if config is None or config.type not in ("sql", "components.conversation_store."
+    if config is None or config.type not in ("sql", "storage.conversation_store."
                                                      "ConversationStore"):
         return None
     settings = {k: v for k, v in config.kwargs.items() if k not in MEMORY_SETTINGS}
@@ -39,17 +40,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
     args = parser.parse_args(argv)
     try:
-        days = retention_days()
-    except ValueError as error:
+        settings = load_settings()
+    except SettingsError as error:
         print(error)
         return 2
+    days = settings.conversation_retention_days
     store = configured_store(args.endpoints)
     if store is None:
         print("endpoints.yml keeps conversations in a store that is not SQL: nothing deleted.")
         return 1
     deleted = purge_conversations(store, days)
     print(f"Deleted {deleted} conversation events older than {days} days.")
-    sms = configured_location()
+    sms = settings.sms_state_location
     if not isinstance(sms, Path) or sms.exists():
         SmsState(sms).expire_conversations(days)
         print("SMS records: answered messages over a day old deleted; opt-outs kept.")

@@ -33,7 +33,7 @@ found.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import NamedTuple
 
@@ -253,16 +253,11 @@ def _lowercase_name_end(doc: Doc, start: int, spanish: bool) -> int:
     emily drives", "soy maria lopez y", "mi hija maria del carmen se cayo")."""
     if start >= len(doc) or not _starts_lowercase_name(doc[start], spanish):
         return start
-    end = start + 1
-    while end < len(doc) and end - start < 3:
-        skip = _joiner_length(doc, end)
-        if _is_name_word(doc[end], True) and not _is_verb_form(doc[end].text, spanish):
-            end += 1
-        elif skip and end + skip < len(doc) and _starts_lowercase_name(doc[end + skip], spanish):
-            end += skip + 1
-        else:
-            break
-    return end
+    return _walk_name(
+        doc, start, start + 1, most=3,
+        is_part=lambda token: (_is_name_word(token, True)
+                               and not _is_verb_form(token.text, spanish)),
+        is_joined=lambda token: _starts_lowercase_name(token, spanish))
 
 
 def _is_verb_form(word: str, spanish: bool) -> bool:
@@ -277,12 +272,21 @@ def _is_verb_form(word: str, spanish: bool) -> bool:
 def _name_end(doc: Doc, start: int, any_case: bool, most: int = 4) -> int:
     """Where a name starting at doc[start] ends (== start: no name there). Names may be
     hyphenated (Garcia-Lopez), carry initials (Jane Q. Doe) and particles (María del Carmen)."""
-    end = start
+    def is_part(token: Token) -> bool:
+        return _is_name_word(token, any_case)
+
+    return _walk_name(doc, start, start, most, is_part, is_part)
+
+
+def _walk_name(doc: Doc, start: int, end: int, most: int, is_part: Callable[[Token], bool],
+               is_joined: Callable[[Token], bool]) -> int:
+    """From doc[end], where a name that began at doc[start] ends, at most `most` tokens in:
+    words while `is_part`, and across a joiner (a hyphen, "del") to a word `is_joined`."""
     while end < len(doc) and end - start < most:
         skip = _joiner_length(doc, end) if end > start else 0
-        if _is_name_word(doc[end], any_case):
+        if is_part(doc[end]):
             end += 1
-        elif skip and end + skip < len(doc) and _is_name_word(doc[end + skip], any_case):
+        elif skip and end + skip < len(doc) and is_joined(doc[end + skip]):
             end += skip + 1
         else:
             break

@@ -18,19 +18,20 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from components.intent_ranking import FALLBACK_INTENT
 from services.endpoints import endpoint
 from staff.redaction import redact
 
 # Rasa's SQL store as endpoints.yml may name it: Rasa's own, or the project's (a cache on top).
-SQL_STORES = {"SQL", "sql", "components.conversation_store.ConversationStore"}
+SQL_STORES = {"SQL", "sql", "storage.conversation_store.ConversationStore"}
 
 ROOT = Path(__file__).resolve().parent.parent
 # Below this the bot was guessing, even when it answered.
 LOW_CONFIDENCE = 0.7
-UNANSWERED_INTENTS = {"nlu_fallback": "not understood", "out_of_scope": "out of scope"}
+UNANSWERED_INTENTS = {FALLBACK_INTENT: "not understood", "out_of_scope": "out of scope"}
 
 @dataclass
-class Finding:
+class UnansweredQuestion:
     text: str
     count: int
     last_seen: float
@@ -56,7 +57,7 @@ def configured_db(project: Path = ROOT) -> Path | None:
     return project / str(store.get("db", "rasa.db"))
 
 
-def findings(db: Path) -> list[Finding]:
+def unanswered_questions(db: Path) -> list[UnansweredQuestion]:
     connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         rows = connection.execute(
@@ -64,7 +65,7 @@ def findings(db: Path) -> list[Finding]:
         ).fetchall()
     finally:
         connection.close()
-    grouped: dict[str, Finding] = {}
+    grouped: dict[str, UnansweredQuestion] = {}
     for timestamp, data in rows:
         event = json.loads(data or "{}")
         reason = why_unanswered(event.get("parse_data") or {})
@@ -73,20 +74,20 @@ def findings(db: Path) -> list[Finding]:
             continue
         shown = redact(text)
         key = shown.lower().strip(" ?!.")
-        finding = grouped.setdefault(key, Finding(shown, 0, 0.0, set()))
-        finding.count += 1
-        finding.last_seen = max(finding.last_seen, timestamp or 0.0)
-        finding.reasons.add(reason.split(" (")[0])
+        question = grouped.setdefault(key, UnansweredQuestion(shown, 0, 0.0, set()))
+        question.count += 1
+        question.last_seen = max(question.last_seen, timestamp or 0.0)
+        question.reasons.add(reason.split(" (")[0])
     return sorted(grouped.values(), key=lambda f: f.last_seen, reverse=True)
 
 
-def report(found: list[Finding], limit: int) -> str:
+def report(found: list[UnansweredQuestion], limit: int) -> str:
     if not found:
         return "No unanswered questions. (Patients' questions appear here after `make run`.)"
     lines = [f"{len(found)} question(s) the bot could not answer well, newest first:", ""]
-    for finding in found[:limit]:
-        reasons = ", ".join(sorted(finding.reasons))
-        lines.append(f"{finding.count:>4}x  {finding.text}    [{reasons}]")
+    for question in found[:limit]:
+        reasons = ", ".join(sorted(question.reasons))
+        lines.append(f"{question.count:>4}x  {question.text}    [{reasons}]")
     if len(found) > limit:
         lines.append(f"... and {len(found) - limit} more (--limit to see them).")
     lines += ["", "To teach the bot: copy a question into the examples of the right topic in "
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No conversations yet: {args.db} does not exist (`make run` creates it).")
         return 0
     try:
-        print(report(findings(args.db), args.limit))
+        print(report(unanswered_questions(args.db), args.limit))
     except sqlite3.DatabaseError as error:
         print(f"Cannot read the conversations in {args.db}: {error}")
         return 1

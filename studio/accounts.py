@@ -110,10 +110,6 @@ class StaffStore:
             self._db.execute("DELETE FROM sessions WHERE name = ?", (name,))
         self.record(name, f"account set: role {role}")
 
-    def users(self) -> list[tuple[str, str]]:
-        with self._lock:
-            return list(self._db.execute("SELECT name, role FROM staff ORDER BY name"))
-
     def sign_in(self, name: str, password: str) -> SignIn:
         with self._lock:
             row = self._db.execute("SELECT password_hash, locked_until FROM staff WHERE name = ?",

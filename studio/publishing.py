@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.train import CHECKS_PASSED
+from services.launch import PUBLISHED_MODEL
 from services.model_server import etag
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,6 @@ logger = logging.getLogger(__name__)
 # files, never an engineer's other data (rules, phrasings) nor a save still being written.
 TOPICS = "data/topics"
 SAVING = ":(exclude,glob)**/.*.saving"  # studio/topic_editing.py's half-written files
-MODEL = Path("models") / "spine-assistant.tar.gz"  # where `make train` publishes (Makefile)
 LIVE_WITHIN = 90  # seconds the bot may take to swap the model in before the page says so
 COMPONENT_LINE = re.compile(r"Finished training component '(\w+)'")
 # Training prints the patients' example questions nowhere, but a failure's log is for engineers:
@@ -225,7 +225,7 @@ class Publisher:
             step.detail = "No model server is set: the bot loads the new model when it restarts."
             self.finish(publish)
             return
-        tag = etag(self.project / MODEL)
+        tag = etag(self.project / PUBLISHED_MODEL)
         deadline = time.monotonic() + LIVE_WITHIN
         while time.monotonic() < deadline:
             if self.bot_has() == tag:

@@ -1,34 +1,32 @@
-"""The studio's settings, from the environment, with safe defaults (README's table)."""
+"""The studio's settings: runtime/settings.py's STUDIO_ variables, and what follows from them."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from runtime.settings import settings_or_exit
 from services.endpoints import endpoint_url
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
 class StudioSettings:
-    host: str = "127.0.0.1"
-    port: int = 8090
-    database: Path = ROOT / "state" / "studio.sqlite3"
+    host: str
+    port: int
+    database: Path
     # The project the studio edits, checks and publishes: its own, unless told (tests edit a
     # clone).
-    project: Path = ROOT
+    project: Path
     # Cookies only over HTTPS (nginx's TLS). Off only for a browser on this machine, over
     # loopback (tests).
-    secure_cookies: bool = True
+    secure_cookies: bool
     # Where the model server tells which model the bot has (services/model_server.py), so a
     # publish can say when it is live: endpoints.yml's `models` url, unless told ("" for none).
-    model_status: str | None = None
+    model_status: str | None
     # The bot's conversations (the review and the dashboard read them): endpoints.yml's SQLite
     # tracker store, unless told.
-    conversations: Path | None = None
+    conversations: Path | None
 
     @property
     def topics(self) -> Path:
@@ -36,15 +34,12 @@ class StudioSettings:
 
     @classmethod
     def from_environment(cls) -> StudioSettings:
-        return cls(
-            host=os.environ.get("STUDIO_HOST", cls.host),
-            port=port_from(os.environ.get("STUDIO_PORT"), cls.port),
-            database=Path(os.environ.get("STUDIO_DATABASE", cls.database)),
-            project=Path(os.environ.get("STUDIO_PROJECT", cls.project)),
-            secure_cookies=os.environ.get("STUDIO_SECURE_COOKIES", "1") != "0",
-            model_status=os.environ.get("STUDIO_MODEL_STATUS"),
-            conversations=Path(os.environ["STUDIO_CONVERSATIONS"])
-            if os.environ.get("STUDIO_CONVERSATIONS") else None)
+        settings = settings_or_exit()
+        return cls(host=settings.studio_host, port=settings.studio_port,
+                   database=settings.studio_database, project=settings.studio_project,
+                   secure_cookies=settings.studio_secure_cookies,
+                   model_status=settings.studio_model_status,
+                   conversations=settings.studio_conversations)
 
     @property
     def conversations_db(self) -> Path | None:
@@ -72,10 +67,3 @@ class StudioSettings:
     def publish_log(self) -> Path:
         return self.database.parent / "studio-publish.log"
 
-
-def port_from(value: str | None, default: int) -> int:
-    if not value:
-        return default
-    if not value.isdigit() or not 0 < int(value) < 65536:
-        raise ValueError(f"STUDIO_PORT must be a port number (1-65535), not {value!r}.")
-    return int(value)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from services.launch import MODEL  # noqa: F401 (the tests import it from here)
+
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "spine-assistant.tar.gz"
 OUTPUT = ROOT / "tests" / "output"
 
 

@@ -1,4 +1,5 @@
-"""The action server as services/run.sh starts it: compressed bodies inflate only up to a cap."""
+"""The action server as `make run` starts it (services/launch.py): compressed bodies inflate
+only up to a cap."""
 
 from __future__ import annotations
 

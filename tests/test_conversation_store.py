@@ -1,4 +1,4 @@
-"""The conversation store (components/conversation_store.py): what it rebuilds from memory is
+"""The conversation store (storage/conversation_store.py): what it rebuilds from memory is
 what Rasa's SQL store reads from the database, and the database gets every event once."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.sms_state import SmsState
-from components.conversation_store import ConversationStore
-from components.private_files import erase_deletes
+from storage.conversation_store import ConversationStore
+from storage.private_files import erase_deletes
 
 DOMAIN = Domain.from_yaml("""
 version: "3.1"

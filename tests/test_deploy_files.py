@@ -1,6 +1,7 @@
-"""The deployment files say what the code does: every setting the code reads is in the README's
-table, the env file names only real settings, and the systemd units start the real programs
-on loopback with restart on failure. (nginx's site runs for real: tests/test_reverse_proxy.py.)"""
+"""The deployment files say what the code does: the README's table is the settings class
+(runtime/settings.py, the one reader of the environment), the env file names only real
+settings, and the systemd units start the real programs on loopback with restart on failure.
+(nginx's site runs for real: tests/test_reverse_proxy.py.)"""
 
 from __future__ import annotations
 
@@ -10,11 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from runtime.settings import Settings, readme_table
+
 ROOT = Path(__file__).resolve().parent.parent
 UNITS = sorted((ROOT / "deploy" / "systemd").glob("*.service"))
-CODE = [*ROOT.glob("actions/*.py"), *ROOT.glob("channels/*.py"), *ROOT.glob("services/*.py"),
-        *ROOT.glob("staff/*.py"), *ROOT.glob("components/*.py"), *ROOT.glob("studio/*.py"),
-        ROOT / "services" / "run.sh"]
+PRODUCT = [path for folder in ("actions", "channels", "components", "harness", "practice",
+                               "runtime", "safety", "scripts", "services", "staff", "storage",
+                               "studio")
+           for path in (ROOT / folder).rglob("*.py")]
+# Reading a variable, not handing the environment on to a child process or setting one for it.
+READS_THE_ENVIRONMENT = re.compile(r"os\.environ\.get\(|os\.environ\[[^]]+\](?!\s*=)|os\.getenv\(")
 
 
 def readme_variables() -> set[str]:
@@ -22,27 +28,29 @@ def readme_variables() -> set[str]:
     return set(re.findall(r"^\| `([A-Z_]+)` \|", readme, re.MULTILINE))
 
 
-def variables_read_by_the_code() -> set[str]:
-    found = set()
-    for path in CODE:
-        text = path.read_text(encoding="utf-8")
-        found |= set(re.findall(r"environ(?:\.get\(|\.setdefault\(|\[)\"([A-Z_]+)\"", text))
-        found |= set(re.findall(r"\$\{([A-Z_]+)[:}]", text))
-        # Secret keys are read by channels/keys.py's secret_key("NAME", ...), with NAME_FILE.
-        for name in re.findall(r"secret_key\(\"([A-Z_]+)\"", text):
-            found |= {name, f"{name}_FILE"}
-    return found
+def test_the_readme_table_is_the_settings_class_printed():
+    assert readme_table() in (ROOT / "README.md").read_text(encoding="utf-8"), (
+        "python -m runtime.settings prints the table the README should have")
 
 
-def test_every_setting_the_code_reads_is_in_the_readme_table():
-    assert variables_read_by_the_code() - readme_variables() == set()
-    assert readme_variables() - variables_read_by_the_code() == set()
+def test_only_the_settings_module_reads_the_environment():
+    readers = [str(path.relative_to(ROOT)) for path in PRODUCT
+               if READS_THE_ENVIRONMENT.search(path.read_text(encoding="utf-8"))]
+    assert readers == ["runtime/settings.py"] or readers == [], readers
+
+
+def test_the_runtime_files_name_only_settings():
+    for name in ("endpoints.yml", "credentials.yml"):
+        lines = (ROOT / name).read_text(encoding="utf-8").splitlines()
+        named = {variable for line in lines if not line.lstrip().startswith("#")
+                 for variable in re.findall(r"\$\{([A-Z_]+)", line)}
+        assert named <= readme_variables(), name
 
 
 def test_the_env_file_names_only_settings_the_bot_reads():
     example = (ROOT / "deploy" / "spine-assistant.env.example").read_text(encoding="utf-8")
     named = set(re.findall(r"^#?([A-Z_]+)=", example, re.MULTILINE))
-    assert named and named <= readme_variables()
+    assert named and named <= {name.upper() for name in Settings.__fields__}
 
 
 def unit(path: Path) -> configparser.ConfigParser:

@@ -1,4 +1,4 @@
-"""The conversation writer (components/event_writer.py) with a real SQLite database: a locked
+"""The conversation writer (storage/event_writer.py) with a real SQLite database: a locked
 database delays the write, not the reply, loses nothing and logs no patient text."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from components import event_writer
-from components.conversation_store import ConversationStore
-from components.event_writer import EventWriter
+from storage import event_writer
+from storage.conversation_store import ConversationStore
+from storage.event_writer import EventWriter
 
 CANARY = "Zebulon Quartzfield 555-0199"
 

@@ -1,4 +1,4 @@
-"""`make run` as a practice runs it from a lone clone (services/run.sh): every process listens
+"""`make run` as a practice runs it from a lone clone (services/run.py): every process listens
 on loopback only, the Rasa server answers and serves the widget, the demo page loads the widget
 from it, conversations are kept where endpoints.yml says, and Ctrl-C stops everything."""
 
@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -81,7 +82,8 @@ def bot(tmp_path_factory):
     endpoints.write_text(text)
     log = clone / "run.log"
     env = {**os.environ, "RASA_PORT": str(ports["rasa"]), "DEMO_PORT": str(ports["demo"])}
-    process = subprocess.Popen(["services/run.sh", "models/spine-assistant.tar.gz"], cwd=clone,
+    process = subprocess.Popen([sys.executable, "-m", "services.run",
+                                "models/spine-assistant.tar.gz"], cwd=clone,
                                env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
                                start_new_session=True)
     try:

@@ -147,11 +147,11 @@ def test_old_conversations_are_deleted_by_the_running_bot(tmp_path):
         assert "deleted" in log and "older than 30 days" in log
 
 
-def test_a_wrong_retention_setting_stops_the_server_with_its_reason(tmp_path):
-    with pytest.raises(RuntimeError), running_bot(
-            MODEL, workdir=tmp_path, env={"CONVERSATION_RETENTION_DAYS": "forever"}):
+def test_a_wrong_retention_setting_stops_the_bot_with_its_reason(tmp_path):
+    # Whichever server reads its settings first stops, and its log (in the error) says why.
+    with pytest.raises(RuntimeError, match="Not started: CONVERSATION_RETENTION_DAYS must be"), \
+            running_bot(MODEL, workdir=tmp_path, env={"CONVERSATION_RETENTION_DAYS": "forever"}):
         pass
-    assert "CONVERSATION_RETENTION_DAYS must be" in (tmp_path / "rasa-server.log").read_text()
 
 
 def test_a_short_sms_id_key_stops_the_server_with_its_reason(tmp_path):

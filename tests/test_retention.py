@@ -1,4 +1,4 @@
-"""Retention (components/retention.py, staff/purge.py): events older than the period are
+"""Retention (storage/retention.py, staff/purge.py): events older than the period are
 deleted from Rasa's SQL store, newer ones and SMS opt-outs kept; a wrong setting is refused."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ import asyncio
 import sqlite3
 import time
 
-import pytest
 import yaml
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
@@ -15,8 +14,8 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.sms_state import CHOICES_SECONDS, SmsState
-from components.retention import purge_conversations, retention_days
 from staff import purge
+from storage.retention import purge_conversations
 
 DAY = 86400
 
@@ -44,26 +43,13 @@ def test_events_older_than_the_period_are_deleted(tmp_path):
     assert texts(store) == ["mixed 2 days ago", "new 0 days ago", "new 1 days ago"]
 
 
-@pytest.mark.parametrize("value, days", [("", 30), ("7", 7), (" 180 ", 180)])
-def test_the_period_comes_from_the_environment(monkeypatch, value, days):
-    monkeypatch.setenv("CONVERSATION_RETENTION_DAYS", value)
-    assert retention_days() == days
-
-
-@pytest.mark.parametrize("value", ["0", "-5", "thirty", "1.5", "99999"])
-def test_a_wrong_period_is_refused(monkeypatch, value):
-    monkeypatch.setenv("CONVERSATION_RETENTION_DAYS", value)
-    with pytest.raises(ValueError, match="CONVERSATION_RETENTION_DAYS"):
-        retention_days()
-
-
 def test_make_purge_deletes_from_the_configured_store_and_keeps_opt_outs(
         tmp_path, monkeypatch, capsys):
     db = tmp_path / "conversations.db"
     store = store_with_conversations(str(db))
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump({"tracker_store": {
-        "type": "components.conversation_store.ConversationStore", "dialect": "sqlite",
+        "type": "storage.conversation_store.ConversationStore", "dialect": "sqlite",
         "db": str(db), "cache_conversations": 1000}}))
     sms = SmsState(tmp_path / "sms.sqlite3")
     sms.opt_out("sms-abc")

@@ -1,4 +1,4 @@
-"""Sessions end after MAX_SESSION_TURNS patient messages (components/session_limit.py): the
+"""Sessions end after MAX_SESSION_TURNS patient messages (storage/session_limit.py): the
 store keeps every event, a reply reads only the latest session, and a follow-up right after
 the boundary still continues the topic (the real model and action server)."""
 
@@ -12,9 +12,9 @@ from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
 from rasa.utils.endpoints import EndpointConfig
 
 from actions.context import TOPIC_KEY
-from components.conversation_store import ConversationStore
-from components.session_limit import MAX_SESSION_TURNS
 from harness.bot_servers import running_action_server
+from storage.conversation_store import ConversationStore
+from storage.session_limit import MAX_SESSION_TURNS
 from tests.conftest import MODEL
 from tests.test_conversation_store import converse, stores, turn
 

@@ -105,7 +105,7 @@ def test_turns_alternating_between_servers_keep_the_whole_conversation(database)
     from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from components.conversation_store import ConversationStore
+    from storage.conversation_store import ConversationStore
 
     # Two Rasa servers' stores on one PostgreSQL database, no memory of their own.
     url = make_url(database)

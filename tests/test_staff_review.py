@@ -10,7 +10,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from harness.content import domain
-from staff.review import findings, main, redact, report
+from staff.review import main, redact, report, unanswered_questions
 
 
 def said(text: str, intent: str, confidence: float, at: float) -> UserUttered:
@@ -36,7 +36,7 @@ def test_unanswered_questions_grouped_counted_newest_first_and_redacted(tmp_path
         "web-3": [said("do you do acupuncture", "ask_what_is_miss", 0.52, now - 10),
                   said("/ask_recovery_time", "ask_recovery_time", 0.3, now - 5)],
     })
-    found = findings(db)
+    found = unanswered_questions(db)
     assert [(f.text, f.count) for f in found] == [
         ("do you do acupuncture", 1),
         ("my appt is [date], call me at [phone] or [e-mail]", 1),
@@ -70,7 +70,7 @@ def test_review_shows_no_name_address_zip_record_or_insurance_number(tmp_path, c
     ]
     store_conversations(db, {f"web-{i}": [said(text, "nlu_fallback", 0.3, now - 60 + i)]
                              for i, text in enumerate(messages)})
-    shown = report(findings(db), limit=50)
+    shown = report(unanswered_questions(db), limit=50)
     assert main(["--db", str(db)]) == 0
     shown += capsys.readouterr().out
     personal = ["Maria", "Garcia", "Lopez", "Susan", "John", "Smith", "00123456", "XJH123456789",

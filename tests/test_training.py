@@ -12,14 +12,18 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 import rasa.model_training
 from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.graph_components.validators.finetuning_validator import FinetuningValidator
+from rasa.shared.exceptions import InvalidConfigException
 
 from harness.clone import lone_clone
+from scripts import rasa_train
 from scripts.rasa_train import ThreadedGraphRunner
 from scripts.train import CHECKS_PASSED
 
@@ -44,6 +48,29 @@ def test_rasa_still_builds_its_trainer_with_the_runner_we_replace() -> None:
     assert rasa.model_training.DaskGraphRunner is DaskGraphRunner
     assert "GraphTrainer(model_storage, cache, DaskGraphRunner)" in inspect.getsource(
         rasa.model_training._train_graph)
+
+
+def test_rasa_still_refuses_a_finetune_in_the_one_method_we_watch() -> None:
+    # After a topic is added, Rasa refuses to start from the current model in this method;
+    # scripts/rasa_train.py notes that so that scripts/train.py trains from zero instead
+    # (the whole path: tests/test_staff_workflow.py, with FINETUNE=1 as the studio runs it).
+    source = inspect.getsource(FinetuningValidator._validate)
+    assert source.count("self._compare_or_memorize(") == 3
+    assert "raise InvalidConfigException" in inspect.getsource(
+        FinetuningValidator._compare_or_memorize)
+
+
+def test_a_refused_finetune_is_noted_and_still_raised(monkeypatch) -> None:
+    monkeypatch.setattr(rasa_train, "refusals", [])
+
+    def refuse(*_args: Any) -> None:
+        raise InvalidConfigException("Cannot finetune because NLU training data contains new "
+                                     "labels")
+
+    with pytest.raises(InvalidConfigException):
+        rasa_train.noting_refusals(refuse)("validator", "nlu", "fingerprint", "message")
+    assert rasa_train.refusals == ["Cannot finetune because NLU training data contains new "
+                                   "labels"]
 
 
 def test_independent_steps_run_at_the_same_time(tmp_path) -> None:

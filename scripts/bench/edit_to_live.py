@@ -1,8 +1,9 @@
-"""Staff edits, from saving the file to the running bot giving the new answer, on a lone clone
-of the project as docs/staff-guide.md describes the work: save the topic file, `make train`,
-and the running bot (polling the model server, as `make run` does) picks the new model up.
-While each new model is swapped in, a patient keeps asking a question, and every reply's wait
-is recorded: the longest is the stall a patient would see.
+"""Staff edits, from saving the file to the running bot giving the new answer, on a lone clone of
+the project as the staff studio publishes: save the topic file, `make train FINETUNE=1`
+(training from the running model's weights, studio/publishing.py), and the running bot (polling
+the model server, as `make run` does) picks the new model up. While each new model is swapped
+in, a patient keeps asking a question, and every reply's wait is recorded: the longest is the
+stall a patient would see.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from harness.bot_servers import ROOT, free_port, running_bot
 from harness.clone import lone_clone
 from scripts.bench.traffic import reply_text, send
 from scripts.bench.training import cache_use
+from services.launch import PUBLISHED_MODEL
 from services.model_server import serve_in_background
 
-MODEL_NAME = "spine-assistant.tar.gz"
 # running_bot makes the Rasa server ask the model server every 2 s.
 GO_LIVE_TIMEOUT_SECONDS = 180
 POLL_SECONDS = 0.25
@@ -65,9 +66,17 @@ NEW_PHONE_PHRASINGS = [
 
 
 def add_phone_phrasings(project: Path) -> None:
-    head = "- intent: ask_phone_number\n  examples: |\n"
+    """The phrasings first in the ask_phone_number block's examples (after its metadata)."""
+    path = project / "data/topics/contact.yml"
+    text = path.read_text(encoding="utf-8")
+    block = text.find("- intent: ask_phone_number\n")
+    head = "  examples: |\n"
+    at = text.find(head, block) + len(head) if block >= 0 else -1
+    if block < 0 or at < len(head):
+        raise RuntimeError(f"{path.name}: no ask_phone_number examples; the benchmark's edit "
+                           "no longer fits the topic file")
     added = "".join(f"    - {phrasing}\n" for phrasing in NEW_PHONE_PHRASINGS)
-    replace_once(project / "data/topics/contact.yml", head, head + added)
+    path.write_text(text[:at] + added + text[at:], encoding="utf-8")
 
 
 def add_referral_topic(project: Path) -> None:
@@ -97,12 +106,13 @@ def working_tree_clone(parent: Path) -> Path:
     return clone
 
 
-def make_train(project: Path) -> tuple[float, subprocess.CompletedProcess]:
+def make_train(project: Path, finetune: bool) -> tuple[float, subprocess.CompletedProcess]:
     start = time.monotonic()
     # The clone links this project's installed .venv: `-o` keeps make from rebuilding it when
     # requirements.txt looks newer. MAKEFLAGS emptied: under `make bench`, this make must not
     # join the outer one's jobs.
-    result = subprocess.run(["make", "-o", ".venv/.installed", "train"], cwd=project,
+    result = subprocess.run(["make", "-o", ".venv/.installed", "train",
+                             *(["FINETUNE=1"] if finetune else [])], cwd=project,
                             capture_output=True, text=True, env={**os.environ, "MAKEFLAGS": ""},
                             timeout=1800)
     return time.monotonic() - start, result
@@ -190,14 +200,15 @@ def wait_for_answer(rasa_url: str, question: str, new_text: str) -> float:
 
 
 def measure_edit(edit: Edit, project: Path, rasa_url: str, pulls: PullLog) -> dict:
-    """Save, `make train`, poll until live; the probe runs from publication to going live."""
+    """Save, `make train FINETUNE=1`, poll until live; the probe runs from publication to
+    going live."""
     figures: dict = {"edit": edit.name, "question": edit.question}
     if edit.new_text in reply_text(rasa_url, f"bench-before-{uuid.uuid4().hex[:10]}",
                                    edit.question):
         return {**figures, "error": "the bot gave the new answer before the edit"}
     saved = time.monotonic()
     edit.change(project)
-    train_seconds, result = make_train(project)
+    train_seconds, result = make_train(project, finetune=True)
     published = time.monotonic()
     figures.update(make_train_seconds=round(train_seconds, 1),
                    cache=cache_use(result.stdout + result.stderr))
@@ -230,16 +241,16 @@ def measure_edits_to_live(workdir: Path | None = None) -> dict:
     project = working_tree_clone(workdir / "lone")
     # The first training builds the spaCy pipeline and fills Rasa's cache in the clone's
     # .rasa/: not part of any edit, so it is done before timing starts.
-    first_seconds, first = make_train(project)
+    first_seconds, first = make_train(project, finetune=False)
     if first.returncode != 0:
         raise RuntimeError(f"make train failed in the clone:\n{first.stdout[-3000:]}"
                            f"{first.stderr[-3000:]}")
     models = serve_in_background(project / "models", free_port())
     pulls = PullLog(models)
-    url = f"http://127.0.0.1:{models.server_address[1]}/{MODEL_NAME}"
+    url = f"http://127.0.0.1:{models.server_address[1]}/{PUBLISHED_MODEL.name}"
     try:
         started = time.monotonic()
-        with running_bot(project / "models" / MODEL_NAME, model_server_url=url,
+        with running_bot(project / PUBLISHED_MODEL, model_server_url=url,
                          workdir=workdir / "bot") as bot:
             # Its first pull loads the same model again: let that pass before timing.
             pulls.wait_until_loaded(started)

@@ -1,5 +1,5 @@
 """Conversations kept only as long as needed: every stored event older than
-CONVERSATION_RETENTION_DAYS (default 30) is deleted, by the running Rasa server every hour
+CONVERSATION_RETENTION_DAYS (runtime/settings.py) is deleted, by the running Rasa server every hour
 (runtime/server.py) and by `make purge` (staff/purge.py).
 
 Written against Rasa's SQL tracker store (its `events` table, through SQLAlchemy), so the same
@@ -12,32 +12,13 @@ its oldest turns first. The SMS channel's records of answered messages expire af
 from __future__ import annotations
 
 import logging
-import os
 import time
 
 from rasa.core.tracker_store import SQLTrackerStore
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_RETENTION_DAYS = 30
-# Azure Health Bot allows 1 to 180 days; a practice may have reason to keep records longer.
-MAX_RETENTION_DAYS = 3650
 PURGE_EVERY_SECONDS = 3600
-
-
-def retention_days() -> int:
-    """CONVERSATION_RETENTION_DAYS, checked: a whole number of days, 1 to MAX_RETENTION_DAYS."""
-    raw = os.environ.get("CONVERSATION_RETENTION_DAYS", "").strip()
-    if not raw:
-        return DEFAULT_RETENTION_DAYS
-    try:
-        days = int(raw)
-    except ValueError:
-        days = 0
-    if not 1 <= days <= MAX_RETENTION_DAYS:
-        raise ValueError(f"CONVERSATION_RETENTION_DAYS must be a whole number of days from 1 "
-                         f"to {MAX_RETENTION_DAYS}, not {raw!r}.")
-    return days
 
 
 def delete_events_before(store: SQLTrackerStore, cutoff: float) -> int:

@@ -3,16 +3,16 @@ database by a thread of its own, deleted when the patient asks, and safe when th
 fails.
 
 Every message reads the conversation back from the database: a query, then every stored event
-decoded from JSON and replayed, about 9 ms of a 25 ms reply; then Rasa counts the stored events
-and writes the new ones, and the reply waits for the disk. One Rasa server is the only writer
-of its conversations, so the events it last read or wrote are still right at the next message:
-they are kept (for `cache_conversations` conversations, least recently used dropped, each for
-at most `cache_seconds`), the tracker is rebuilt from them, and the new events are handed to
-the writer thread (components/event_writer.py), which commits them in order, many turns per
-transaction under load. A locked or failing database delays the write, not the reply (the
-writer tries again and logs the error); a conversation not in memory is read in a worker
-thread (a slow read delays that conversation, not the others), after its waiting events. At
-exit the writer writes what is left; a server killed outright (kill -9, power cut) loses at
+decoded from JSON and replayed, a large share of a reply's time (docs/performance.md); then Rasa
+counts the stored events and writes the new ones, and the reply waits for the disk. One Rasa
+server is the only writer of its conversations, so the events it last read or wrote are still
+right at the next message: they are kept (for `cache_conversations` conversations, least
+recently used dropped, each for at most `cache_seconds`), the tracker is rebuilt from them, and
+the new events are handed to the writer thread (storage/event_writer.py), which commits them in
+order, many turns per transaction under load. A locked or failing database delays the write, not
+the reply (the writer tries again and logs the error); a conversation not in memory is read in a
+worker thread (a slow read delays that conversation, not the others), after its waiting events.
+At exit the writer writes what is left; a server killed outright (kill -9, power cut) loses at
 most the turns of its last moments.
 
 With several Rasa servers sharing one database, leave `cache_conversations` at 0: another
@@ -33,7 +33,7 @@ conversation cannot be read, the patient is answered without its history.
 
 endpoints.yml:
   tracker_store:
-    type: components.conversation_store.ConversationStore
+    type: storage.conversation_store.ConversationStore
     dialect: sqlite
     db: state/conversations.db
     cache_conversations: 1000
@@ -57,9 +57,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import SQLAlchemyError
 
-from components.event_writer import EventWriter, Forget, Work, database_reason
-from components.private_files import erasing_deletes, private_file
-from components.session_limit import latest_session, session_boundary
+from storage.event_writer import EventWriter, Forget, Work, database_reason
+from storage.private_files import erasing_deletes, private_file
+from storage.session_limit import latest_session, session_boundary
 
 logger = logging.getLogger(__name__)
 
@@ -234,7 +234,7 @@ class ConversationStore(SQLTrackerStore):
     # --- writing ---------------------------------------------------------------------------
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        # A session grown to its limit ends with this turn (components/session_limit.py).
+        # A session grown to its limit ends with this turn (storage/session_limit.py).
         for event in await session_boundary(tracker, self.domain):
             tracker.update(event)
         sender_id, events = tracker.sender_id, list(tracker.events)

@@ -2,9 +2,9 @@
 hour (domain.yml's session_config), so no reply reads an unbounded history.
 
 Every turn, the tracker store reads the latest session back and Rasa's RulePolicy rebuilds the
-state of every event in it (it keeps no max_history): a reply took 9 ms in a new conversation,
-about 220 ms after 1,000 turns. So when a turn ends with the session that long, the tracker
-store (components/conversation_store.py) starts a new one exactly as Rasa's own
+state of every event in it (it keeps no max_history), so a reply's cost grows with the
+session's length (docs/performance.md). So when a turn ends with the session that long, the tracker
+store (storage/conversation_store.py) starts a new one exactly as Rasa's own
 `action_session_start` does (SessionStarted, the slots carried over, action_listen); the
 stored conversation keeps every event, the next reply reads only the new session.
 
