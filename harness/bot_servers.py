@@ -85,7 +85,7 @@ def endpoints_for(workdir: Path, action_url: str, model_server_url: str | None) 
 def running_bot(
     model: Path, env: dict[str, str] | None = None, workdir: Path | None = None,
     rasa_port: int | None = None, model_server_url: str | None = None,
-    action_url: str | None = None, credentials: Path | None = None,
+    action_url: str | None = None, credentials: Path | None = None, enable_api: bool = False,
 ) -> Iterator[RunningBot]:
     """The action server and the Rasa server (every channel in credentials.yml), on loopback,
     as `make run` starts them (services/launch.py), stopped on exit. Their logs go to
@@ -102,7 +102,8 @@ def running_bot(
     rasa = None
     try:
         rasa = start(launch.rasa_server(model, rasa_port, endpoints,
-                                        credentials or ROOT / "credentials.yml"),
+                                        credentials or ROOT / "credentials.yml",
+                                        enable_api=enable_api),
                      rasa_log, servers_env)
         wait_until_ready(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         wait_until_ready(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)

@@ -19,7 +19,7 @@ from rasa.__main__ import main as rasa_main
 from sanic import Sanic
 
 from runtime import rasa_changes, server
-from runtime.settings import settings_or_exit
+from runtime.settings import Settings, settings_or_exit
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +37,24 @@ def set_up(configure_app: Callable[..., Sanic]) -> Callable[..., Sanic]:
     return configured
 
 
+def with_api_token(args: list[str], settings: Settings) -> list[str]:
+    """Rasa's HTTP API (it can read and change the bot) only with a token, and that token from
+    RASA_API_TOKEN rather than the command line, where `ps` shows it to every local user."""
+    if "--enable-api" not in args or any(
+            arg in ("-t", "--auth-token") or arg.startswith("--auth-token=") for arg in args):
+        return args
+    if settings.rasa_api_token is None:
+        sys.exit("Not started: --enable-api needs RASA_API_TOKEN (Rasa's HTTP API can read and "
+                 "change the bot).")
+    return [*args, "--auth-token", settings.rasa_api_token.get_secret_value()]
+
+
 def main(argv: list[str] | None = None) -> None:
-    settings_or_exit()
+    settings = settings_or_exit()
     rasa_changes.check_version()
     rasa.core.run.configure_app = set_up(rasa.core.run.configure_app)
-    sys.argv = ["rasa", "run", *(sys.argv[1:] if argv is None else argv)]
+    args = with_api_token(sys.argv[1:] if argv is None else list(argv), settings)
+    sys.argv = ["rasa", "run", *args]
     rasa_main()
 
 

@@ -45,7 +45,9 @@ class Settings(BaseSettings):
         False, must_be="true or false", about="`true` turns on Rasa's HTTP API, which can read "
         "and change the bot (`make run`)")
     rasa_api_token: SecretStr | None = Field(
-        None, readme_default="—", **SECRET, about="Required with `RASA_ENABLE_API=true`")
+        None, readme_default="—", **SECRET,
+        about="Required with `RASA_ENABLE_API=true` (or `--enable-api`): the token Rasa's "
+        "API asks for, given to Rasa by `runtime.serve`, never on a command line")
 
     # --- The web chat ---
     chat_allowed_origins: str = Field(

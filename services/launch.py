@@ -34,9 +34,10 @@ def model_server(folder: Path, port: int | None = None) -> list[str]:
 
 
 def rasa_server(model: Path, port: int, endpoints: Path, credentials: Path,
-                interface: str = "127.0.0.1", api_token: str | None = None) -> list[str]:
-    """The Rasa server, always through runtime.serve; Rasa's HTTP API only with a token."""
-    api = ["--enable-api", "--auth-token", api_token] if api_token else []
+                interface: str = "127.0.0.1", enable_api: bool = False) -> list[str]:
+    """The Rasa server, always through runtime.serve; Rasa's HTTP API only when asked for
+    (runtime.serve adds RASA_API_TOKEN's token, out of sight of `ps`)."""
+    api = ["--enable-api"] if enable_api else []
     return python_module("runtime.serve", "--model", str(model), "--interface", interface,
                          "--port", str(port), "--endpoints", str(endpoints),
                          "--credentials", str(credentials), *api)

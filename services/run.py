@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def commands(model: Path) -> dict[str, list[str]]:
     settings = settings_or_exit()
-    token = settings.rasa_api_token
     return {
         "action server": launch.action_server(),
         "model server": launch.model_server(model.parent),
@@ -36,8 +35,8 @@ def commands(model: Path) -> dict[str, list[str]]:
             model, settings.rasa_port, ROOT / "endpoints.yml", ROOT / "credentials.yml",
             interface=settings.rasa_interface,
             # Rasa's HTTP API (/model, /conversations, ...) can read and change the bot: off
-            # unless asked for, and then only with a token.
-            api_token=token.get_secret_value() if settings.rasa_enable_api and token else None),
+            # unless asked for, and then only with RASA_API_TOKEN (settings insist on it).
+            enable_api=settings.rasa_enable_api),
         "demo page": launch.demo_page(settings.chat_server_url
                                       or f"http://localhost:{settings.rasa_port}"),
     }

@@ -1,6 +1,7 @@
 """The one way the Rasa server starts (runtime/serve.py): with a credentials.yml that lists REST
 alone, the server is the same server (the request cap, this bot's changes to Rasa, logged),
-and a Rasa other than the one the changes were written for stops it with a clear error."""
+Rasa's HTTP API takes its token from the settings, never the command line, and a Rasa other
+than the one the changes were written for stops it with a clear error."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 import rasa
@@ -34,6 +36,26 @@ def test_with_rest_alone_the_server_refuses_a_huge_body_and_logs_its_changes(tmp
     changes = f"Rasa {rasa_changes.RASA_VERSION} with {len(rasa_changes.CHANGES)} changes"
     assert changes in log
     assert all(f"{change.name} (" in log for change in rasa_changes.CHANGES)
+
+
+def test_rasas_api_takes_its_token_from_the_settings_out_of_sight_of_ps(tmp_path):
+    token = "api-token-0123456789abcdef"
+    with running_bot(MODEL, workdir=tmp_path / "bot", enable_api=True,
+                     env={"RASA_API_TOKEN": token}) as bot:
+        assert token.encode() not in Path(f"/proc/{bot.rasa_pid}/cmdline").read_bytes()
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{bot.rasa_url}/status", timeout=30)
+        assert refused.value.code == 401
+        with urllib.request.urlopen(f"{bot.rasa_url}/status?token={token}", timeout=30) as answer:
+            assert answer.status == 200
+
+
+def test_rasas_api_without_a_token_is_refused_at_start(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "runtime.serve", "--enable-api"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120, check=False,
+                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    assert result.returncode != 0
+    assert "--enable-api needs RASA_API_TOKEN" in result.stderr
 
 
 def test_another_rasa_version_stops_the_server_with_its_reason():
