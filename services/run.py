@@ -19,15 +19,14 @@ import sys
 import time
 from pathlib import Path
 
-from runtime.settings import settings_or_exit
+from runtime.settings import Settings, settings_or_exit
 from services import launch
 from services.processes import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def commands(model: Path) -> dict[str, list[str]]:
-    settings = settings_or_exit()
+def commands(model: Path, settings: Settings) -> dict[str, list[str]]:
     return {
         "action server": launch.action_server(),
         "model server": launch.model_server(model.parent),
@@ -46,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", type=Path)
     args = parser.parse_args(argv)
-    to_start = commands(args.model)
+    settings = settings_or_exit()
+    to_start = commands(args.model, settings)
     # Conversations are health data: the folder that keeps them, and every file the processes
     # create (databases, keys, logs), are the bot's alone.
     os.umask(0o077)
@@ -58,7 +58,6 @@ def main(argv: list[str] | None = None) -> int:
         for name, command in to_start.items():
             processes[name] = subprocess.Popen(command, cwd=ROOT,
                                                env={**os.environ, **launch.SERVER_ENV})
-        settings = settings_or_exit()
         print(f"Starting: Rasa server on {settings.rasa_interface}:{settings.rasa_port} (REST at "
               "/webhooks/rest/webhook, widget at /widget/spine-chat.js), demo page on "
               f"http://localhost:{settings.demo_port}", flush=True)
